@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Trabecula.Server.Infrastructure.Hosting;
+
+namespace Trabecula.Server.Cli;
+
+/// <summary>
+/// The verbs of the one executable: serve (the default), db migrate, demo seed, version.
+/// Every verb takes --data; settings not covered by an option pass through to ASP.NET Core
+/// configuration as --Section:Key=value, exactly as ASP.NET's own command line accepts them.
+/// </summary>
+internal static class TrabeculaCommandLine
+{
+    /// <summary>sysexits.h EX_CONFIG: the configuration is wrong, restarting will not help.</summary>
+    public const int ConfigurationError = 78;
+
+    public static async Task<int> InvokeAsync(string[] args, Func<string[], WebApplication> buildApp)
+    {
+        var data = new Option<string?>("--data")
+        {
+            Description = "Data folder (database, keys, files). Default: ./data, or TRABECULA_DATA.",
+            Recursive = true,
+        };
+        var urls = new Option<string?>("--urls")
+        {
+            Description = "Addresses to listen on, e.g. http://127.0.0.1:5080 (overrides Server:Host and Server:Port).",
+        };
+
+        var root = new RootCommand("Trabecula: the platform for patient-specific 3D-printed medical devices.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        root.Options.Add(data);
+        root.Options.Add(urls);
+
+        var serve = new Command("serve", "Run the web server (the default when no verb is given).") { TreatUnmatchedTokensAsErrors = false };
+        serve.Options.Add(urls);
+        root.Subcommands.Add(serve);
+
+        var context = new CliContext(data, urls, buildApp);
+        root.SetAction(context.ServeAsync);
+        serve.SetAction(context.ServeAsync);
+        root.Subcommands.Add(DbCommands.Create(context));
+        root.Subcommands.Add(DemoCommands.Create(context));
+        root.Subcommands.Add(VersionCommand.Create());
+
+        var parse = root.Parse(args);
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (StartupException ex)
+        {
+            await Console.Error.WriteLineAsync($"trabecula: {ex.Message}");
+            return ConfigurationError;
+        }
+        catch (CliUsageException ex)
+        {
+            await Console.Error.WriteLineAsync($"trabecula: {ex.Message} (see 'trabecula --help')");
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Trabecula.Server.Data;
+
+namespace Trabecula.Server.Infrastructure.Health;
+
+/// <summary>Ready only when the database answers a query, not merely when a connection opens.</summary>
+internal sealed class DatabaseHealthCheck(TrabeculaDbContext db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var applied = await db.Database.GetAppliedMigrationsAsync(cancellationToken);
+            var pending = await db.Database.GetPendingMigrationsAsync(cancellationToken);
+            return pending.Any()
+                ? HealthCheckResult.Unhealthy("The database schema is behind; run 'trabecula db migrate'.")
+                : HealthCheckResult.Healthy($"{applied.Count()} migrations applied");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The exception text may name hosts or users; the log keeps it, the answer does not.
+            return HealthCheckResult.Unhealthy("The database is not reachable.", ex);
+        }
+    }
+}

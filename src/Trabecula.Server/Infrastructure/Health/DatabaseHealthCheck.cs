@@ -5,7 +5,7 @@ using Trabecula.Server.Data;
 namespace Trabecula.Server.Infrastructure.Health;
 
 /// <summary>Ready only when the database answers a query, not merely when a connection opens.</summary>
-internal sealed class DatabaseHealthCheck(TrabeculaDbContext db) : IHealthCheck
+internal sealed partial class DatabaseHealthCheck(TrabeculaDbContext db, ILogger<DatabaseHealthCheck> logger) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -20,7 +20,11 @@ internal sealed class DatabaseHealthCheck(TrabeculaDbContext db) : IHealthCheck
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The exception text may name hosts or users; the log keeps it, the answer does not.
-            return HealthCheckResult.Unhealthy("The database is not reachable.", ex);
+            LogUnreachable(logger, ex);
+            return HealthCheckResult.Unhealthy("The database is not reachable.");
         }
     }
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Error, Message = "Readiness: the database is not reachable")]
+    private static partial void LogUnreachable(ILogger logger, Exception exception);
 }

@@ -4,7 +4,7 @@ using Trabecula.Server.Infrastructure.Storage;
 namespace Trabecula.Server.Infrastructure.Health;
 
 /// <summary>Ready only when the data folder can take a write: a full or read-only disk is not ready.</summary>
-internal sealed class StorageHealthCheck(DataDirectory dataDirectory) : IHealthCheck
+internal sealed partial class StorageHealthCheck(DataDirectory dataDirectory, ILogger<StorageHealthCheck> logger) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -16,11 +16,27 @@ internal sealed class StorageHealthCheck(DataDirectory dataDirectory) : IHealthC
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return HealthCheckResult.Unhealthy("The data folder is not writable.", ex);
+            LogNotWritable(logger, ex);
+            return HealthCheckResult.Unhealthy("The data folder is not writable.");
         }
         finally
         {
-            File.Delete(probe);
+            TryDelete(probe);
         }
     }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The write already failed and said so; a failing clean-up adds nothing.
+        }
+    }
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Error, Message = "Readiness: the data folder is not writable")]
+    private static partial void LogNotWritable(ILogger logger, Exception exception);
 }

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.Extensions.WebEncoders;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
@@ -79,11 +80,14 @@ internal static class TrabeculaDefaults
             document.Info.Version = Cli.VersionCommand.InformationalVersion.Split('+')[0];
             return Task.CompletedTask;
         }));
-        services.AddAntiforgery(options =>
+        services.AddAntiforgery();
+        services.AddOptions<AntiforgeryOptions>().Configure<IOptions<ServerOptions>>((options, server) =>
         {
-            options.Cookie.Name = "__Host-trabecula.af";
-            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            // Browsers accept a __Host- cookie only with Secure, so the prefix comes with HTTPS.
+            options.Cookie.Name = server.Value.HttpsEnabled ? "__Host-trabecula.af" : "trabecula.af";
+            options.Cookie.SecurePolicy = server.Value.HttpsEnabled ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
             options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.HttpOnly = true;
             options.HeaderName = "X-CSRF-TOKEN";
         });
         services.AddHsts(options =>

@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Trabecula.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The whole platform in-process on a fresh database of the given kind and a fresh data folder.
+/// Create one per test (or per class) so that no test sees another's data.
+/// </summary>
+public sealed class TrabeculaFactory : WebApplicationFactory<Program>
+{
+    private readonly TempDirectory _data = new();
+    private readonly DatabaseKind _kind;
+    private readonly string? _postgresConnectionString;
+
+    private TrabeculaFactory(DatabaseKind kind, string? postgresConnectionString)
+    {
+        _kind = kind;
+        _postgresConnectionString = postgresConnectionString;
+    }
+
+    public string DataDirectory => _data.Path;
+
+    /// <summary>Replace to control the clock (sessions, approvals' validity, audit times).</summary>
+    public TimeProvider? Time { get; init; }
+
+    public static async Task<TrabeculaFactory> CreateAsync(DatabaseKind kind, TimeProvider? time = null)
+    {
+        var connectionString = kind == DatabaseKind.PostgreSql
+            ? await (await PostgresServer.SharedAsync()).CreateDatabaseAsync()
+            : null;
+        return new TrabeculaFactory(kind, connectionString) { Time = time };
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Data:Directory", _data.Path);
+        builder.UseSetting("Database:Provider", _kind == DatabaseKind.PostgreSql ? "PostgreSQL" : "Sqlite");
+        if (_postgresConnectionString is not null)
+        {
+            builder.UseSetting("Database:ConnectionString", _postgresConnectionString);
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            if (Time is not null)
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton(Time);
+            }
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _data.Dispose();
+        }
+    }
+}

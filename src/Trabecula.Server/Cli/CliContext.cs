@@ -21,14 +21,14 @@ internal sealed class CliContext(Option<string?> data, Option<string?> urls, Fun
         var args = HostArguments(parse);
         args.Add("--Logging:Console:LogToStandardErrorThreshold=Trace");
         args.Add("--Logging:LogLevel:Default=Warning");
-        var app = buildApp([.. args]);
+        var app = StartupChecks.Translate(() => buildApp([.. args]));
         await PrepareAsync(app, migrate, cancellationToken);
         return app;
     }
 
     private async Task<int> RunServerAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        await using var app = buildApp([.. HostArguments(parse)]);
+        await using var app = StartupChecks.Translate(() => buildApp([.. HostArguments(parse)]));
         StartupChecks.Run(app.Services);
         var database = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         await PrepareAsync(app, database.MigrateOnStart, cancellationToken);

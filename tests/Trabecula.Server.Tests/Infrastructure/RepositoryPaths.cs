@@ -6,7 +6,7 @@ internal static class RepositoryPaths
     public static string Root { get; } = FindRoot();
 
     /// <summary>Debug or Release: the configuration these tests were built in, read off the output path.</summary>
-    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
     /// <summary>The server as a user runs it: its own output folder, with its web root beside it.</summary>
     public static string ServerDll { get; } = Path.Combine(Root, "src", "Trabecula.Server", "bin", Configuration, "net10.0", "Trabecula.Server.dll");

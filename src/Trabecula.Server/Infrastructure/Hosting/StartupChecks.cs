@@ -15,19 +15,7 @@ internal static class StartupChecks
     {
         foreach (var check in services.GetServices<OptionsCheck>())
         {
-            try
-            {
-                _ = check.Resolve(services);
-            }
-            catch (OptionsValidationException invalid)
-            {
-                throw new StartupException(string.Join(" ", invalid.Failures), invalid);
-            }
-            catch (InvalidOperationException binding)
-            {
-                // The configuration binder's message names the key and the value it could not convert.
-                throw new StartupException(binding.Message, binding);
-            }
+            Translate(() => check.Resolve(services));
         }
 
         var data = services.GetRequiredService<DataDirectory>();
@@ -41,5 +29,27 @@ internal static class StartupChecks
         }
 
         _ = services.GetRequiredService<MasterKey>();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="step"/> and turns a configuration failure into a <see cref="StartupException"/>.
+    /// Building the host already reads the Server section (Kestrel is created in Build), so the
+    /// command line wraps the build in this too.
+    /// </summary>
+    public static T Translate<T>(Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (OptionsValidationException invalid)
+        {
+            throw new StartupException(string.Join(" ", invalid.Failures), invalid);
+        }
+        catch (InvalidOperationException binding) when (binding.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            // The configuration binder's message names the key and the value it could not convert.
+            throw new StartupException(binding.Message, binding);
+        }
     }
 }

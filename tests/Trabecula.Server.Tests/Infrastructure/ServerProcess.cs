@@ -14,11 +14,14 @@ internal sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServerProcess(Process process, Uri baseAddress)
+    private ServerProcess(Process process, Uri baseAddress, string? pinnedThumbprint)
     {
         _process = process;
         BaseAddress = baseAddress;
+        _pinnedThumbprint = pinnedThumbprint;
     }
+
+    private readonly string? _pinnedThumbprint;
 
     public Uri BaseAddress { get; }
 
@@ -37,17 +40,27 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static Task<ProcessResult> RunCliAsync(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null) =>
         ProcessRunner.RunAsync("dotnet", [RepositoryPaths.ServerDll, .. arguments], environment, timeout ?? TimeSpan.FromMinutes(2));
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, IDictionary<string, string?>? environment = null, TimeSpan? readyTimeout = null)
+    /// <summary>
+    /// Starts the server. By default it listens on a free port given with --urls; with
+    /// <paramref name="listenFromSettings"/> the Server section decides (HTTPS tests), and
+    /// <paramref name="pinnedThumbprint"/> is the only certificate the client then accepts.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(
+        string dataDirectory,
+        IDictionary<string, string?>? environment = null,
+        TimeSpan? readyTimeout = null,
+        Uri? listenFromSettings = null,
+        string? pinnedThumbprint = null)
     {
-        var port = FreePort();
-        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        var baseAddress = listenFromSettings ?? new Uri($"http://127.0.0.1:{FreePort()}");
         var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
         {
             ["ASPNETCORE_ENVIRONMENT"] = environment?.TryGetValue("ASPNETCORE_ENVIRONMENT", out var e) == true ? e : "Production",
         };
-        var info = ProcessRunner.StartInfo("dotnet", [RepositoryPaths.ServerDll, "serve", "--data", dataDirectory, "--urls", baseAddress.ToString().TrimEnd('/')], env, workingDirectory: null);
+        string[] listen = listenFromSettings is null ? ["--urls", baseAddress.ToString().TrimEnd('/')] : [];
+        var info = ProcessRunner.StartInfo("dotnet", [RepositoryPaths.ServerDll, "serve", "--data", dataDirectory, .. listen], env, workingDirectory: null);
         var process = new Process { StartInfo = info };
-        var server = new ServerProcess(process, baseAddress);
+        var server = new ServerProcess(process, baseAddress, pinnedThumbprint);
         process.OutputDataReceived += (_, a) => server.Append(a.Data);
         process.ErrorDataReceived += (_, a) => server.Append(a.Data);
         process.Start();
@@ -66,7 +79,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    public HttpClient CreateClient() => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = BaseAddress };
+    public HttpClient CreateClient() => new(new HttpClientHandler
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        ServerCertificateCustomValidationCallback = _pinnedThumbprint is null
+            ? null
+            : (_, certificate, _, _) => string.Equals(certificate?.Thumbprint, _pinnedThumbprint, StringComparison.OrdinalIgnoreCase),
+    })
+    { BaseAddress = BaseAddress };
 
     private async Task WaitUntilReadyAsync(TimeSpan timeout)
     {
@@ -111,7 +132,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.HttpsPolicy;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -89,6 +90,11 @@ internal static class TrabeculaDefaults
             options.Cookie.SameSite = SameSiteMode.Strict;
             options.Cookie.HttpOnly = true;
             options.HeaderName = "X-CSRF-TOKEN";
+        });
+        services.AddOptions<HttpsRedirectionOptions>().Configure<IOptions<ServerOptions>>((options, server) =>
+        {
+            options.HttpsPort = server.Value.HttpsPort;
+            options.RedirectStatusCode = StatusCodes.Status308PermanentRedirect;
         });
         services.AddHsts(options =>
         {

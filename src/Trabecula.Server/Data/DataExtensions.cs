@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 using Trabecula.Server.Infrastructure.Data;
 using Trabecula.Server.Infrastructure.Hosting;
@@ -47,7 +49,12 @@ internal static partial class DataExtensions
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        // On a fresh database the history table does not exist yet; asking EF for pending
+        // migrations would log a failed query as an error on every first start.
+        var history = db.GetService<IHistoryRepository>();
+        var pending = await history.ExistsAsync(cancellationToken)
+            ? (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList()
+            : db.Database.GetMigrations().ToList();
         if (pending.Count > 0)
         {
             await db.Database.MigrateAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using Trabecula.Server.Cli;
 using Trabecula.Server.Data;
 using Trabecula.Server.Features.Accounts;
+using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Demo;
 using Trabecula.Server.Features.Shell;
 using Trabecula.Server.Infrastructure.Hosting;
@@ -14,6 +15,7 @@ static WebApplication BuildApp(string[] args)
     var builder = WebApplication.CreateBuilder(args);
     builder.AddTrabeculaDefaults();
     builder.AddTrabeculaData();
+    builder.AddAudit();
     builder.AddAccounts();
     builder.AddShell();
     builder.AddDemo();

@@ -41,6 +41,7 @@ internal static class TrabeculaCommandLine
         serve.SetAction(context.ServeAsync);
         root.Subcommands.Add(DbCommands.Create(context));
         root.Subcommands.Add(DemoCommands.Create(context));
+        root.Subcommands.Add(Features.Audit.AuditCommands.Create(context));
         root.Subcommands.Add(VersionCommand.Create());
 
         var parse = root.Parse(args);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Trabecula.Server.Features.Accounts;
+using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Infrastructure.Data;
 
@@ -15,6 +16,12 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
     : IdentityDbContext<TrabeculaUser, IdentityRole<Guid>, Guid>(options)
 {
     public DbSet<Organization> Organizations => Set<Organization>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
+
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -26,12 +26,23 @@ public sealed class TrabeculaFactory : WebApplicationFactory<Program>
     /// <summary>Replace to control the clock (sessions, approvals' validity, audit times).</summary>
     public TimeProvider? Time { get; init; }
 
-    public static async Task<TrabeculaFactory> CreateAsync(DatabaseKind kind, TimeProvider? time = null)
+    /// <summary>Extra configuration, as "Section:Key" → value.</summary>
+    public IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
+
+    public DatabaseKind Kind => _kind;
+
+    public static async Task<TrabeculaFactory> CreateAsync(DatabaseKind kind, TimeProvider? time = null, IDictionary<string, string?>? settings = null)
     {
         var connectionString = kind == DatabaseKind.PostgreSql
             ? await (await PostgresServer.SharedAsync()).CreateDatabaseAsync()
             : null;
-        return new TrabeculaFactory(kind, connectionString) { Time = time };
+        var factory = new TrabeculaFactory(kind, connectionString) { Time = time };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            factory.Settings[key] = value;
+        }
+
+        return factory;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -41,6 +52,11 @@ public sealed class TrabeculaFactory : WebApplicationFactory<Program>
         if (_postgresConnectionString is not null)
         {
             builder.UseSetting("Database:ConnectionString", _postgresConnectionString);
+        }
+
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
         }
 
         builder.ConfigureServices(services =>

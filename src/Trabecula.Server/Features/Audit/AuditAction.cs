@@ -1,0 +1,71 @@
+namespace Trabecula.Server.Features.Audit;
+
+/// <summary>
+/// The closed list of audited actions (R-SEC-2, NMPA audit control). Stored by name, so a value
+/// is never renumbered; add new ones at the end of their group. The INT-03 test performs each
+/// action and expects exactly one entry.
+/// </summary>
+public enum AuditAction
+{
+    // Authentication and sessions
+    SignIn,
+    SignInFailed,
+    Lockout,
+    SignOut,
+    SessionExpired,
+    SessionsEnded,
+    PasswordChanged,
+    MfaEnrolled,
+    MfaReset,
+    RecoveryCodeUsed,
+
+    // People and organizations
+    OrganizationCreated,
+    OrganizationUpdated,
+    UserInvited,
+    UserApproved,
+    UserRejected,
+    UserDisabled,
+    UserEnabled,
+    RoleChanged,
+
+    // Machine clients (R-AUTH-5)
+    ClientRegistered,
+    ClientSecretRotated,
+    ClientRevoked,
+    ClientTokenIssued,
+    ClientTokenRefused,
+
+    // Data operations (R-SEC-2: collect, create, review, register, copy, transmit, view, download, destroy)
+    DataCreated,
+    DataViewed,
+    DataDownloaded,
+    DataUploaded,
+    DataShared,
+    DataUpdated,
+    DataDeleted,
+
+    // Security events
+    PermissionDenied,
+    SettingsChanged,
+    AuditSearched,
+    AuditExported,
+    AuditVerified,
+}
+
+/// <summary>How the audited operation ended.</summary>
+public enum AuditOutcome
+{
+    Success,
+    Denied,
+    Failed,
+}
+
+/// <summary>Who acted: a person, a machine client (never a person, R-AUTH-5), or the platform itself.</summary>
+public enum AuditActorType
+{
+    Anonymous,
+    User,
+    Client,
+    System,
+}

@@ -1,0 +1,174 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Trabecula.Server.Data;
+
+namespace Trabecula.Server.Features.Audit;
+
+/// <summary>
+/// Persists audit entries ("persist an entry", split from "record an event" as in Bitwarden's
+/// IEventWriteService). Entries from all requests of this process queue up and are written by one
+/// loop in batches, each batch one transaction (group commit), so durability (SQLite
+/// synchronous=FULL) costs one sync per batch rather than per entry. A caller's task completes
+/// only after its entry's transaction committed: nothing reported as written is lost.
+/// Several processes are serialised by the database: every batch starts by updating the chain
+/// head row, which takes SQLite's write lock or PostgreSQL's row lock before the head is read.
+/// </summary>
+public sealed partial class AuditAppender : IAsyncDisposable
+{
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(100_000)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private readonly IServiceScopeFactory _scopes;
+    private readonly AuditSigner _signer;
+    private readonly TimeProvider _time;
+    private readonly AuditOptions _options;
+    private readonly ILogger<AuditAppender> _logger;
+    private readonly Lock _startLock = new();
+    private Task? _loop;
+
+    public AuditAppender(IServiceScopeFactory scopes, AuditSigner signer, TimeProvider time, IOptions<AuditOptions> options, ILogger<AuditAppender> logger)
+    {
+        _scopes = scopes;
+        _signer = signer;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>Appends <paramref name="entry"/> (sequence, time and hashes are assigned here) and returns its sequence number once committed.</summary>
+    public async Task<long> AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    {
+        EnsureLoop();
+        var pending = new Pending(entry, new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(pending, cancellationToken);
+
+        // Once queued the entry will be written even if this caller stops waiting.
+        return await pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    private void EnsureLoop()
+    {
+        if (_loop is not null)
+        {
+            return;
+        }
+
+        lock (_startLock)
+        {
+            _loop ??= Task.Run(RunAsync);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Pending>(_options.MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < _options.MaxBatch && _queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            try
+            {
+                await WriteBatchWithRetryAsync(batch);
+                foreach (var item in batch)
+                {
+                    item.Done.TrySetResult(item.Entry.Sequence);
+                }
+            }
+            catch (Exception ex)
+            {
+                LogBatchFailed(_logger, ex, batch.Count);
+                foreach (var item in batch)
+                {
+                    item.Done.TrySetException(ex);
+                }
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteBatchWithRetryAsync(List<Pending> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await WriteBatchAsync(batch);
+                return;
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+                // Another process won a race on the head (PostgreSQL serialization); read it again.
+            }
+        }
+    }
+
+    private async Task WriteBatchAsync(List<Pending> batch)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+
+        // Take the write lock before reading the head (see the class comment).
+        await db.Database.ExecuteSqlAsync($"UPDATE \"AuditChainHeads\" SET \"Id\" = \"Id\" WHERE \"Id\" = 1");
+        var head = await db.AuditChainHeads.SingleAsync(h => h.Id == AuditChainHead.SingletonId);
+
+        var now = AuditChain.TruncateToMicroseconds(_time.GetUtcNow().UtcDateTime);
+        var sequence = head.LastSequence;
+        var hash = head.LastHash;
+        foreach (var item in batch)
+        {
+            var entry = item.Entry;
+            entry.Sequence = ++sequence;
+            entry.OccurredAt = now;
+            entry.PreviousHash = hash;
+            entry.Hash = AuditChain.ComputeHash(hash, entry);
+            hash = entry.Hash;
+            db.AuditEntries.Add(entry);
+
+            var dueByCount = entry.Sequence % _options.CheckpointEveryEntries == 0;
+            var dueByTime = now - head.LastCheckpointAt >= TimeSpan.FromMinutes(_options.CheckpointEveryMinutes) && item == batch[^1];
+            if (dueByCount || dueByTime)
+            {
+                db.AuditCheckpoints.Add(new AuditCheckpoint
+                {
+                    Sequence = entry.Sequence,
+                    Hash = entry.Hash,
+                    CreatedAt = now,
+                    KeyId = _signer.KeyId,
+                    Signature = _signer.SignCheckpoint(entry.Sequence, entry.Hash, now),
+                });
+                head.LastCheckpointAt = now;
+            }
+        }
+
+        head.LastSequence = sequence;
+        head.LastHash = hash;
+        head.UpdatedAt = now;
+        head.KeyId = _signer.KeyId;
+        head.Signature = _signer.SignHead(sequence, hash);
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Critical, Message = "Could not write {Count} audit entries; the operations that produced them are reported as failed")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
+
+    private sealed record Pending(AuditEntry Entry, TaskCompletionSource<long> Done);
+}

@@ -6,26 +6,27 @@ using Trabecula.Server.Features.Demo;
 using Trabecula.Server.Features.Shell;
 using Trabecula.Server.Infrastructure.Hosting;
 
-return await TrabeculaCommandLine.InvokeAsync(args, BuildApp);
-
-// The whole platform, feature by feature. Each AddX registers a feature's services and options;
-// each MapX its endpoints and pages. The command line decides whether the app serves or runs a verb.
-static WebApplication BuildApp(string[] args)
-{
-    var builder = WebApplication.CreateBuilder(args);
-    builder.AddTrabeculaDefaults();
-    builder.AddTrabeculaData();
-    builder.AddAudit();
-    builder.AddAccounts();
-    builder.AddShell();
-    builder.AddDemo();
-
-    var app = builder.Build();
-    app.UseTrabeculaDefaults();
-    app.MapTrabeculaDefaults();
-    app.MapShell();
-    return app;
-}
+return await TrabeculaCommandLine.InvokeAsync(args, Program.BuildApp);
 
 /// <summary>The entry point; public so that tests can host it with WebApplicationFactory.</summary>
-public partial class Program;
+public partial class Program
+{
+    // The whole platform, feature by feature. Each AddX registers a feature's services and options;
+    // each MapX its endpoints and pages. The command line decides whether the app serves or runs a verb.
+    internal static WebApplication BuildApp(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddTrabeculaDefaults();
+        builder.AddTrabeculaData();
+        builder.AddAudit();
+        builder.AddAccounts();
+        builder.AddShell();
+        builder.AddDemo();
+
+        var app = builder.Build();
+        app.UseTrabeculaDefaults();
+        app.MapTrabeculaDefaults();
+        app.MapShell();
+        return app;
+    }
+}

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Trabecula.Server.Data;
@@ -13,6 +14,8 @@ namespace Trabecula.Server.Features.Audit;
 /// only after its entry's transaction committed: nothing reported as written is lost.
 /// Several processes are serialised by the database: every batch starts by updating the chain
 /// head row, which takes SQLite's write lock or PostgreSQL's row lock before the head is read.
+/// The batch is written with prepared ADO.NET commands (<see cref="AuditSql"/>): EF's change
+/// tracking cost more than the durable commit itself.
 /// </summary>
 public sealed partial class AuditAppender : IAsyncDisposable
 {
@@ -103,9 +106,10 @@ public sealed partial class AuditAppender : IAsyncDisposable
                 await WriteBatchAsync(batch);
                 return;
             }
-            catch (DbUpdateException) when (attempt < 3)
+            catch (DbException ex) when (attempt < 3 && ex.IsTransient)
             {
-                // Another process won a race on the head (PostgreSQL serialization); read it again.
+                // A transient conflict with another process (SQLite busy after its timeout,
+                // PostgreSQL serialization): the batch was rolled back, so write it again.
             }
         }
     }
@@ -114,15 +118,18 @@ public sealed partial class AuditAppender : IAsyncDisposable
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
-        await using var transaction = await db.Database.BeginTransactionAsync();
+        var sql = new AuditSql(db);
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
 
         // Take the write lock before reading the head (see the class comment).
-        await db.Database.ExecuteSqlAsync($"UPDATE \"AuditChainHeads\" SET \"Id\" = \"Id\" WHERE \"Id\" = 1");
-        var head = await db.AuditChainHeads.SingleAsync(h => h.Id == AuditChainHead.SingletonId);
-
+        var head = await sql.LockHeadAsync(transaction);
         var now = AuditChain.TruncateToMicroseconds(_time.GetUtcNow().UtcDateTime);
         var sequence = head.LastSequence;
         var hash = head.LastHash;
+        var lastCheckpointAt = head.LastCheckpointAt;
+        await using var insert = sql.PrepareInsertEntry(transaction);
         foreach (var item in batch)
         {
             var entry = item.Entry;
@@ -131,13 +138,13 @@ public sealed partial class AuditAppender : IAsyncDisposable
             entry.PreviousHash = hash;
             entry.Hash = AuditChain.ComputeHash(hash, entry);
             hash = entry.Hash;
-            db.AuditEntries.Add(entry);
+            await insert.ExecuteAsync(entry);
 
             var dueByCount = entry.Sequence % _options.CheckpointEveryEntries == 0;
-            var dueByTime = now - head.LastCheckpointAt >= TimeSpan.FromMinutes(_options.CheckpointEveryMinutes) && item == batch[^1];
+            var dueByTime = now - lastCheckpointAt >= TimeSpan.FromMinutes(_options.CheckpointEveryMinutes) && item == batch[^1];
             if (dueByCount || dueByTime)
             {
-                db.AuditCheckpoints.Add(new AuditCheckpoint
+                await sql.InsertCheckpointAsync(transaction, new AuditCheckpoint
                 {
                     Sequence = entry.Sequence,
                     Hash = entry.Hash,
@@ -145,16 +152,19 @@ public sealed partial class AuditAppender : IAsyncDisposable
                     KeyId = _signer.KeyId,
                     Signature = _signer.SignCheckpoint(entry.Sequence, entry.Hash, now),
                 });
-                head.LastCheckpointAt = now;
+                lastCheckpointAt = now;
             }
         }
 
-        head.LastSequence = sequence;
-        head.LastHash = hash;
-        head.UpdatedAt = now;
-        head.KeyId = _signer.KeyId;
-        head.Signature = _signer.SignHead(sequence, hash);
-        await db.SaveChangesAsync();
+        await sql.UpdateHeadAsync(transaction, new AuditChainHead
+        {
+            LastSequence = sequence,
+            LastHash = hash,
+            UpdatedAt = now,
+            LastCheckpointAt = lastCheckpointAt,
+            KeyId = _signer.KeyId,
+            Signature = _signer.SignHead(sequence, hash),
+        });
         await transaction.CommitAsync();
     }
 

@@ -223,6 +223,7 @@ internal static class AuditBench
             {
                 $"--Data:Directory={folder}",
                 "--Logging:LogLevel:Default=Warning",
+                "--Logging:Console:LogToStandardErrorThreshold=Trace",
                 "--Audit:CheckpointEveryEntries=1000",
             };
             if (isPostgres)

@@ -25,7 +25,9 @@ public partial class Program
 
         var app = builder.Build();
         app.UseTrabeculaDefaults();
+        app.UseAccounts();
         app.MapTrabeculaDefaults();
+        app.MapAccounts();
         app.MapShell();
         return app;
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Features.Audit;
+using Trabecula.Server.Features.Monitoring;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Infrastructure.Data;
 
@@ -22,6 +23,10 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
 
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+
+    public DbSet<UserSession> UserSessions => Set<UserSession>();
+
+    public DbSet<SecurityAlert> SecurityAlerts => Set<SecurityAlert>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

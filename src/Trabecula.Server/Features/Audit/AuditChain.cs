@@ -29,62 +29,90 @@ public static class AuditChain
     public static byte[] Encode(AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        using var buffer = new MemoryStream(256);
-        buffer.Write(Magic);
-        WriteInt64(buffer, entry.Sequence);
-        WriteInt64(buffer, entry.OccurredAt.Ticks);
-        WriteString(buffer, entry.ActorType.ToString());
-        WriteString(buffer, entry.ActorId);
-        WriteString(buffer, entry.ActorName);
-        WriteString(buffer, entry.ActorRealName);
-        WriteString(buffer, entry.ActorOrganizationId?.ToString("D"));
-        WriteString(buffer, entry.ActorOrganizationName);
-        WriteString(buffer, entry.SessionId);
-        WriteString(buffer, entry.RequestId);
-        WriteString(buffer, entry.Action.ToString());
-        WriteString(buffer, entry.TargetType);
-        WriteString(buffer, entry.TargetId);
-        WriteString(buffer, entry.OrderId?.ToString("D"));
-        WriteString(buffer, entry.Outcome.ToString());
-        WriteString(buffer, entry.SourceIp);
-        WriteString(buffer, entry.UserAgent);
-        WriteString(buffer, entry.Details);
-        return buffer.ToArray();
+        var buffer = new byte[EncodedLength(entry)];
+        Write(entry, buffer);
+        return buffer;
     }
 
     public static byte[] ComputeHash(ReadOnlySpan<byte> previousHash, AuditEntry entry)
     {
-        var encoded = Encode(entry);
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(previousHash);
-        sha.AppendData(encoded);
-        return sha.GetHashAndReset();
+        ArgumentNullException.ThrowIfNull(entry);
+        if (previousHash.Length != HashLength)
+        {
+            throw new ArgumentException($"A chain hash is {HashLength} bytes.", nameof(previousHash));
+        }
+
+        // One buffer holding previous hash and encoding, hashed in one call: verification of a
+        // million entries is dominated by this, so no stream and no per-field arrays.
+        var length = HashLength + EncodedLength(entry);
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var span = rented.AsSpan(0, length);
+            previousHash.CopyTo(span);
+            Write(entry, span[HashLength..]);
+            return SHA256.HashData(span);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static int EncodedLength(AuditEntry entry)
+    {
+        var length = Magic.Length + 16;
+        foreach (var field in Fields(entry))
+        {
+            length += 4 + (field is null ? 0 : Encoding.UTF8.GetByteCount(field));
+        }
+
+        return length;
+    }
+
+    private static void Write(AuditEntry entry, Span<byte> destination)
+    {
+        Magic.CopyTo(destination);
+        var position = Magic.Length;
+        BinaryPrimitives.WriteInt64BigEndian(destination[position..], entry.Sequence);
+        BinaryPrimitives.WriteInt64BigEndian(destination[(position + 8)..], entry.OccurredAt.Ticks);
+        position += 16;
+        foreach (var field in Fields(entry))
+        {
+            if (field is null)
+            {
+                BinaryPrimitives.WriteInt32BigEndian(destination[position..], -1);
+                position += 4;
+                continue;
+            }
+
+            var written = Encoding.UTF8.GetBytes(field, destination[(position + 4)..]);
+            BinaryPrimitives.WriteInt32BigEndian(destination[position..], written);
+            position += 4 + written;
+        }
+    }
+
+    private static string?[] Fields(AuditEntry entry) =>
+    [
+        EnumName(entry.ActorType), entry.ActorId, entry.ActorName, entry.ActorRealName,
+        entry.ActorOrganizationId?.ToString("D"), entry.ActorOrganizationName, entry.SessionId, entry.RequestId,
+        EnumName(entry.Action), entry.TargetType, entry.TargetId, entry.OrderId?.ToString("D"),
+        EnumName(entry.Outcome), entry.SourceIp, entry.UserAgent, entry.Details,
+    ];
+
+    private static string EnumName<T>(T value)
+        where T : struct, Enum => EnumNames<T>.Of(value);
+
+    /// <summary>Enum.ToString allocates and reflects each time; the names are fixed, so cache them.</summary>
+    private static class EnumNames<T>
+        where T : struct, Enum
+    {
+        private static readonly Dictionary<T, string> Names = Enum.GetValues<T>().ToDictionary(v => v, v => v.ToString());
+
+        public static string Of(T value) => Names.TryGetValue(value, out var name) ? name : value.ToString();
     }
 
     /// <summary>Both databases keep microseconds; hashing anything finer would not survive a round trip.</summary>
     public static DateTime TruncateToMicroseconds(DateTime utc) =>
         new(utc.Ticks - (utc.Ticks % 10), DateTimeKind.Utc);
-
-    private static void WriteInt64(Stream stream, long value)
-    {
-        Span<byte> bytes = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, value);
-        stream.Write(bytes);
-    }
-
-    private static void WriteString(Stream stream, string? value)
-    {
-        Span<byte> length = stackalloc byte[4];
-        if (value is null)
-        {
-            BinaryPrimitives.WriteInt32BigEndian(length, -1);
-            stream.Write(length);
-            return;
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(value);
-        BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
-        stream.Write(length);
-        stream.Write(bytes);
-    }
 }

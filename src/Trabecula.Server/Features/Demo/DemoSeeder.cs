@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Trabecula.Server.Data;
 using Trabecula.Server.Features.Accounts;
+using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Organizations;
 
 namespace Trabecula.Server.Features.Demo;
@@ -16,8 +17,10 @@ internal sealed record DemoAccount(string Organization, string Role, string User
 /// random one-time password that must be changed at first sign-in. Running it again adds what
 /// is missing and leaves existing accounts and their passwords alone.
 /// </summary>
-internal sealed class DemoSeeder(TrabeculaDbContext db, UserManager<TrabeculaUser> users, TimeProvider time)
+internal sealed class DemoSeeder(TrabeculaDbContext db, UserManager<TrabeculaUser> users, IAuditLog audit, TimeProvider time)
 {
+    private static readonly AuditActor Seeder = AuditActor.System("trabecula demo seed");
+
     private const string PasswordAlphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
     private static readonly DemoOrganization[] Organizations =
@@ -55,6 +58,13 @@ internal sealed class DemoSeeder(TrabeculaDbContext db, UserManager<TrabeculaUse
                 };
                 db.Organizations.Add(organization);
                 await db.SaveChangesAsync(cancellationToken);
+                await audit.RecordAsync(new AuditEvent(AuditAction.OrganizationCreated)
+                {
+                    Actor = Seeder,
+                    TargetType = "organization",
+                    TargetId = organization.Id.ToString(),
+                    Details = new Dictionary<string, object?> { ["partyTypes"] = spec.Types.ToString() },
+                }, cancellationToken);
             }
 
             foreach (var (userName, legalName, role) in spec.Users)
@@ -79,6 +89,13 @@ internal sealed class DemoSeeder(TrabeculaDbContext db, UserManager<TrabeculaUse
                 };
                 Check(await users.CreateAsync(user, password), userName);
                 Check(await users.AddToRoleAsync(user, role), userName);
+                await audit.RecordAsync(new AuditEvent(AuditAction.UserInvited)
+                {
+                    Actor = Seeder,
+                    TargetType = "user",
+                    TargetId = user.Id.ToString(),
+                    Details = new Dictionary<string, object?> { ["role"] = role, ["realNameVerified"] = true },
+                }, cancellationToken);
                 accounts.Add(new DemoAccount(spec.Name, role, userName, password));
             }
         }

@@ -5,6 +5,7 @@ namespace Trabecula.Server.Features.Home;
 
 /// <summary>The HTML answer for errors and status codes of page requests; API requests get problem details.</summary>
 [IgnoreAntiforgeryToken]
+[Microsoft.AspNetCore.Authorization.AllowAnonymous]
 public sealed class ErrorModel : PageModel
 {
     public int Status { get; private set; }

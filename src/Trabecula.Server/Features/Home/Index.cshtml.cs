@@ -8,6 +8,7 @@ using Trabecula.Server.Infrastructure.Data;
 namespace Trabecula.Server.Features.Home;
 
 /// <summary>The dashboard: what the platform does and the state of this installation.</summary>
+[Microsoft.AspNetCore.Authorization.AllowAnonymous]
 public sealed class IndexModel(TrabeculaDbContext db, IOptions<DatabaseOptions> database) : PageModel
 {
     /// <summary>The lifecycle of DESIGN.md (R-CASE-5), in order; labels come from the resources.</summary>

@@ -169,7 +169,8 @@ internal static class TrabeculaDefaults
         });
         app.UseRequestLocalization();
         app.UseRouting();
-        app.UseAntiforgery();
+
+        // Authentication, authorization and anti-forgery follow in UseAccounts().
         return app;
     }
 

@@ -1,0 +1,38 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Trabecula.Server.Infrastructure.Security;
+
+namespace Trabecula.Server.Features.Accounts;
+
+/// <summary>
+/// Authorization policy names. The fallback policy (every endpoint without its own) is
+/// <see cref="Active"/>: a verified, fully set-up account. <see cref="SignedIn"/> is for the
+/// few places a pending account or one still owing setup may go: its status, password, MFA.
+/// </summary>
+public static class Policies
+{
+    public const string Active = "Active";
+    public const string SignedIn = "SignedIn";
+    public const string PlatformAdmin = "PlatformAdmin";
+    public const string SecurityAdmin = "SecurityAdmin";
+    public const string Auditor = "Auditor";
+    public const string OrganizationAdmin = "OrganizationAdmin";
+}
+
+/// <summary>Met by a user whose real name is verified (Active) and who owes no setup, or by a machine client.</summary>
+public sealed class ActiveAccountRequirement : AuthorizationHandler<ActiveAccountRequirement>, IAuthorizationRequirement
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ActiveAccountRequirement requirement)
+    {
+        var user = context.User;
+        var isClient = user.FindFirstValue(TrabeculaClaimTypes.ActorType) == "client";
+        var isActiveUser = user.FindFirstValue(TrabeculaClaimTypes.AccountStatus) == nameof(AccountStatus.Active)
+            && !user.HasClaim(c => c.Type == TrabeculaClaimTypes.SetupRequired);
+        if (user.Identity?.IsAuthenticated == true && (isClient || isActiveUser))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+}

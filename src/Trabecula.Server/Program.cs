@@ -3,6 +3,7 @@ using Trabecula.Server.Data;
 using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Demo;
+using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Features.Shell;
 using Trabecula.Server.Infrastructure.Hosting;
 
@@ -28,6 +29,7 @@ public partial class Program
         app.UseAccounts();
         app.MapTrabeculaDefaults();
         app.MapAccounts();
+        app.MapOrganizationsApi();
         app.MapShell();
         return app;
     }

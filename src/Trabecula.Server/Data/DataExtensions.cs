@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 using Trabecula.Server.Infrastructure.Data;
 using Trabecula.Server.Infrastructure.Hosting;
+using Trabecula.Server.Infrastructure.Keys;
 using Trabecula.Server.Infrastructure.Storage;
 
 namespace Trabecula.Server.Data;
@@ -20,6 +21,7 @@ internal static partial class DataExtensions
     {
         builder.Services.AddValidatedOptions<DatabaseOptions, DatabaseOptionsValidator>(DatabaseOptions.SectionName);
         builder.Services.AddSingleton<SqlitePragmaInterceptor>();
+        builder.Services.AddSingleton<FieldProtector>();
         builder.Services.AddDbContext<TrabeculaDbContext>((services, options) =>
         {
             var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
@@ -40,6 +42,7 @@ internal static partial class DataExtensions
             // Migrations are hand-written and there is no model snapshot (no EF Design package),
             // so EF cannot compare them with the model; MigrationSchemaTests does that instead.
             options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+            options.ReplaceService<IModelCacheKeyFactory, ProtectorModelCacheKeyFactory>();
         });
         return builder;
     }

@@ -6,6 +6,7 @@ using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Monitoring;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Infrastructure.Data;
+using Trabecula.Server.Infrastructure.Keys;
 
 namespace Trabecula.Server.Data;
 
@@ -13,9 +14,12 @@ namespace Trabecula.Server.Data;
 /// The one DbContext. Each feature keeps its entity and its IEntityTypeConfiguration side by
 /// side; they are picked up from this assembly. The same model serves SQLite and PostgreSQL.
 /// </summary>
-public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> options)
+public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> options, FieldProtector fieldProtector)
     : IdentityDbContext<TrabeculaUser, IdentityRole<Guid>, Guid>(options)
 {
+    /// <summary>Encrypts the sensitive columns; see <see cref="EncryptedStringConverter"/>.</summary>
+    internal FieldProtector FieldProtector { get; } = fieldProtector;
+
     public DbSet<Organization> Organizations => Set<Organization>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
@@ -32,6 +36,12 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(TrabeculaDbContext).Assembly);
+        var encrypted = new EncryptedStringConverter(FieldProtector);
+        foreach (var property in builder.Model.GetEntityTypes().SelectMany(e => e.GetProperties())
+                     .Where(p => p.PropertyInfo?.IsDefined(typeof(EncryptedAttribute), inherit: false) == true))
+        {
+            property.SetValueConverter(encrypted);
+        }
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

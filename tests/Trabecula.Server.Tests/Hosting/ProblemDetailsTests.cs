@@ -15,9 +15,24 @@ public sealed class ProblemDetailsTests : IAsyncLifetime
 
     [Fact]
     [Trait("TestPlan", "HRD-04")]
-    public async Task UnknownApiRoute_AnswersProblemDetailsWithStableTypeAndTraceId()
+    public async Task UnknownApiRoute_Anonymous_AnswersUnauthorizedProblem()
     {
         using var client = _factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/api/no-such-thing", UriKind.Relative));
+
+        // Anonymous callers learn nothing about which routes exist.
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("urn:trabecula:problem:unauthorized", problem.RootElement.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    [Trait("TestPlan", "HRD-04")]
+    public async Task UnknownApiRoute_SignedIn_AnswersProblemDetailsWithStableTypeAndTraceId()
+    {
+        await TestAccounts.UserAsync(_factory, "designer.pd", Trabecula.Server.Features.Accounts.Roles.Designer);
+        using var client = await TestAccounts.SignedInAsync(_factory, "designer.pd");
 
         using var response = await client.GetAsync(new Uri("/api/no-such-thing", UriKind.Relative));
 
@@ -51,9 +66,10 @@ public sealed class ProblemDetailsTests : IAsyncLifetime
 
     [Fact]
     [Trait("TestPlan", "HRD-04")]
-    public async Task UnknownPage_AnswersLocalizedHtmlErrorPage()
+    public async Task UnknownPage_SignedIn_AnswersLocalizedHtmlErrorPage()
     {
-        using var client = _factory.CreateClient();
+        await TestAccounts.UserAsync(_factory, "designer.page", Trabecula.Server.Features.Accounts.Roles.Designer);
+        using var client = await TestAccounts.SignedInAsync(_factory, "designer.page");
 
         using var response = await client.GetAsync(new Uri("/no/such/page", UriKind.Relative));
 
@@ -67,10 +83,11 @@ public sealed class ProblemDetailsTests : IAsyncLifetime
     [Trait("TestPlan", "HRD-01")]
     public async Task TraceMethod_IsNotAllowed()
     {
-        using var client = _factory.CreateClient();
+        await TestAccounts.UserAsync(_factory, "designer.trace", Trabecula.Server.Features.Accounts.Roles.Designer);
+        using var client = await TestAccounts.SignedInAsync(_factory, "designer.trace");
 
-        using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Trace, "/api/anything"));
+        using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Trace, "/api/organizations"));
 
-        Assert.True(response.StatusCode is HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotFound);
+        Assert.True(response.StatusCode is HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotFound, response.StatusCode.ToString());
     }
 }

@@ -48,6 +48,7 @@ internal static class AccountsExtensions
         services.AddScoped<SignInService>();
         services.AddScoped<SessionRevoker>();
         services.AddScoped<SelfService>();
+        services.AddScoped<UsersApi.AdminContext>();
         services.AddScoped<AlertService>();
         services.AddSingleton<DbTicketStore>();
 
@@ -122,6 +123,7 @@ internal static class AccountsExtensions
     /// <summary>Authentication, the sign-in rate limit, API anti-forgery, authorization, form anti-forgery: in that order.</summary>
     public static WebApplication UseAccounts(this WebApplication app)
     {
+        app.UseMiddleware<FreshSessionMiddleware>();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseMiddleware<ApiAntiforgeryMiddleware>();
@@ -134,6 +136,7 @@ internal static class AccountsExtensions
     {
         app.MapAuthApi();
         app.MapMeApi();
+        app.MapUsersApi();
         return app;
     }
 

@@ -74,3 +74,4 @@ internal sealed class CommonPasswordValidator : IPasswordValidator<TrabeculaUser
         return words.ToFrozenSet(StringComparer.Ordinal);
     }
 }
+

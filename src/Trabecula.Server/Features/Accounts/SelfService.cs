@@ -53,7 +53,7 @@ public sealed class SelfService(
         return null;
     }
 
-    /// <summary>Confirms TOTP enrolment; on success a fresh session replaces this one and the recovery codes are returned.</summary>
+    /// <summary>Confirms TOTP enrolment; on success the session's claims are refreshed and the recovery codes returned.</summary>
     public async Task<IReadOnlyList<string>?> ConfirmMfaAsync(HttpContext context, string? code, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -65,7 +65,8 @@ public sealed class SelfService(
         }
 
         await audit.RecordAsync(new AuditEvent(AuditAction.MfaEnrolled) { TargetType = "user", TargetId = user.Id.ToString() }, cancellationToken);
-        await context.SignOutAsync(CookieSchemes.Session);
+
+        // Signing in again renews this session's ticket in place with the setup step gone.
         await SignInAsync(context, user, "mfa-enrolment", cancellationToken);
         return codes;
     }

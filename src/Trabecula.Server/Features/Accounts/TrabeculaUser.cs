@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using Trabecula.Server.Data;
 using Trabecula.Server.Features.Organizations;
 
 namespace Trabecula.Server.Features.Accounts;
@@ -19,4 +20,18 @@ public sealed class TrabeculaUser : IdentityUser<Guid>
     public bool MustChangePassword { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>Identity-document number (居民身份证号 or passport), encrypted in the database, shown masked.</summary>
+    [Encrypted]
+    public string? IdentityDocumentNumber { get; set; }
+
+    public string? MobileNumber { get; set; }
+
+    /// <summary>医师执业证书编号, required for physicians.</summary>
+    public string? PractitionerLicenceNumber { get; set; }
+
+    /// <summary>When and by whom the real name was approved or rejected (R-AUTH-1).</summary>
+    public DateTime? VerifiedAt { get; set; }
+
+    public Guid? VerifiedBy { get; set; }
 }

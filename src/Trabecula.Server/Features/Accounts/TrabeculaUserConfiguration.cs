@@ -11,5 +11,8 @@ internal sealed class TrabeculaUserConfiguration : IEntityTypeConfiguration<Trab
         builder.Property(u => u.Status).HasConversion<int>();
         builder.HasOne(u => u.Organization).WithMany().HasForeignKey(u => u.OrganizationId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(u => u.OrganizationId);
+        builder.Property(u => u.IdentityDocumentNumber).HasMaxLength(200);
+        builder.Property(u => u.MobileNumber).HasMaxLength(32);
+        builder.Property(u => u.PractitionerLicenceNumber).HasMaxLength(64);
     }
 }

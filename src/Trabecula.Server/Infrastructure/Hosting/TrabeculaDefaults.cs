@@ -57,6 +57,8 @@ internal static class TrabeculaDefaults
             options.XmlEncryptor = new MasterKeyXmlEncryptor(sp.GetRequiredService<MasterKey>());
         }));
 
+        // Registered before AddProblemDetails so that it is asked first.
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;

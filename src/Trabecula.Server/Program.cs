@@ -30,6 +30,7 @@ public partial class Program
         app.MapTrabeculaDefaults();
         app.MapAccounts();
         app.MapOrganizationsApi();
+        app.MapAudit();
         app.MapShell();
         return app;
     }

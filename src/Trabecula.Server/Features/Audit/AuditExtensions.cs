@@ -14,4 +14,10 @@ internal static class AuditExtensions
         builder.Services.AddScoped<AuditVerifier>();
         return builder;
     }
+
+    public static WebApplication MapAudit(this WebApplication app)
+    {
+        app.MapAuditApi();
+        return app;
+    }
 }

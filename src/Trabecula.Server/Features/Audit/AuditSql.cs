@@ -82,6 +82,54 @@ internal sealed class AuditSql(TrabeculaDbContext db)
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Streams every entry in sequence order with a plain data reader: verification of a million
+    /// entries is bound by this read, and EF's materializer roughly doubled it.
+    /// </summary>
+    public async IAsyncEnumerable<AuditEntry> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (_connection.State != System.Data.ConnectionState.Open)
+        {
+            await _connection.OpenAsync(cancellationToken);
+        }
+
+        await using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT {EntryColumns} FROM \"AuditEntries\" ORDER BY \"Sequence\"";
+        command.CommandTimeout = 0;
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new AuditEntry
+            {
+                Sequence = reader.GetInt64(0),
+                OccurredAt = ReadTime(reader, 1),
+                ActorType = Enum.Parse<AuditActorType>(reader.GetString(2)),
+                ActorId = NullableString(reader, 3),
+                ActorName = NullableString(reader, 4),
+                ActorRealName = NullableString(reader, 5),
+                ActorOrganizationId = NullableGuid(reader, 6),
+                ActorOrganizationName = NullableString(reader, 7),
+                SessionId = NullableString(reader, 8),
+                RequestId = NullableString(reader, 9),
+                Action = Enum.Parse<AuditAction>(reader.GetString(10)),
+                TargetType = NullableString(reader, 11),
+                TargetId = NullableString(reader, 12),
+                OrderId = NullableGuid(reader, 13),
+                Outcome = Enum.Parse<AuditOutcome>(reader.GetString(14)),
+                SourceIp = NullableString(reader, 15),
+                UserAgent = NullableString(reader, 16),
+                Details = NullableString(reader, 17),
+                PreviousHash = (byte[])reader.GetValue(18),
+                Hash = (byte[])reader.GetValue(19),
+            };
+        }
+    }
+
+    private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private Guid? NullableGuid(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : _sqlite ? System.Guid.Parse(reader.GetString(ordinal)) : reader.GetGuid(ordinal);
+
     private DbCommand Command(DbTransaction transaction, string text)
     {
         var command = _connection.CreateCommand();
@@ -108,7 +156,7 @@ internal sealed class AuditSql(TrabeculaDbContext db)
 
     private DateTime ReadTime(DbDataReader reader, int ordinal) =>
         DateTime.SpecifyKind(_sqlite
-            ? DateTime.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal)
+            ? DateTime.ParseExact(reader.GetString(ordinal), "yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal)
             : reader.GetDateTime(ordinal), DateTimeKind.Utc);
 
     /// <summary>One prepared INSERT reused for every entry of a batch.</summary>

@@ -36,7 +36,7 @@ public sealed class AuditVerifier(TrabeculaDbContext db, AuditSigner signer)
         var previous = AuditChain.Genesis;
         long expected = 1;
         long lastGoodCheckpoint = 0;
-        await foreach (var entry in db.AuditEntries.AsNoTracking().OrderBy(e => e.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        await foreach (var entry in new AuditSql(db).ReadAllAsync(cancellationToken))
         {
             if (entry.Sequence != expected)
             {

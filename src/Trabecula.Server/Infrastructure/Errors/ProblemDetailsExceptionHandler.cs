@@ -24,6 +24,13 @@ internal sealed partial class ProblemDetailsExceptionHandler(
         var problem = exception switch
         {
             ProblemException known => Known(known),
+            Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => new ProblemDetails
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Type = ProblemTypes.BadRequest,
+                Title = "Anti-forgery token missing or invalid",
+                Detail = "State-changing calls made with the session cookie must send the X-CSRF-TOKEN header (GET /api/auth/antiforgery).",
+            },
             BadHttpRequestException bad => new ProblemDetails
             {
                 Status = bad.StatusCode,

@@ -2,6 +2,7 @@ using Trabecula.Server.Cli;
 using Trabecula.Server.Data;
 using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Features.Audit;
+using Trabecula.Server.Features.Clients;
 using Trabecula.Server.Features.Demo;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Features.Shell;
@@ -21,6 +22,7 @@ public partial class Program
         builder.AddTrabeculaData();
         builder.AddAudit();
         builder.AddAccounts();
+        builder.AddClients();
         builder.AddShell();
         builder.AddDemo();
 
@@ -31,6 +33,7 @@ public partial class Program
         app.MapAccounts();
         app.MapOrganizationsApi();
         app.MapAudit();
+        app.MapClients();
         app.MapShell();
         return app;
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Features.Audit;
+using Trabecula.Server.Features.Clients;
 using Trabecula.Server.Features.Monitoring;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Infrastructure.Data;
@@ -31,6 +32,8 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
     public DbSet<UserSession> UserSessions => Set<UserSession>();
 
     public DbSet<SecurityAlert> SecurityAlerts => Set<SecurityAlert>();
+
+    public DbSet<MachineClient> MachineClients => Set<MachineClient>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

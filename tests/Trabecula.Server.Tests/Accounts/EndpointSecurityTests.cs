@@ -21,6 +21,7 @@ public sealed class EndpointSecurityTests : IAsyncLifetime
         "/openapi/{documentName}.json", // the API description (no data)
         "/culture",               // language switch
         "/api/auth/login",        // sign-in
+        "/api/auth/token",        // machine clients trade their secret for a token (R-AUTH-5)
         "/",                      // public landing page
         "/error",                 // error page
         "/account/login",         // sign-in page

@@ -9,6 +9,7 @@ using Trabecula.Server.Data;
 using Trabecula.Server.Features.Monitoring;
 using Trabecula.Server.Infrastructure.Errors;
 using Trabecula.Server.Infrastructure.Hosting;
+using Trabecula.Server.Infrastructure.Security;
 
 namespace Trabecula.Server.Features.Accounts;
 
@@ -80,7 +81,8 @@ internal static class AccountsExtensions
             .SetFallbackPolicy(ActivePolicy())
             .SetDefaultPolicy(ActivePolicy())
             .AddPolicy(Policies.Active, ActivePolicy())
-            .AddPolicy(Policies.SignedIn, policy => policy.RequireAuthenticatedUser())
+            .AddPolicy(Policies.SignedIn, policy => policy.RequireAuthenticatedUser().RequireClaim(TrabeculaClaimTypes.ActorType, "user"))
+            .AddPolicy(Policies.Client, policy => policy.RequireAuthenticatedUser().RequireClaim(TrabeculaClaimTypes.ActorType, "client"))
             .AddPolicy(Policies.PlatformAdmin, policy => policy.Combine(ActivePolicy()).RequireRole(Roles.PlatformAdmin))
             .AddPolicy(Policies.SecurityAdmin, policy => policy.Combine(ActivePolicy()).RequireRole(Roles.SecurityAdmin))
             .AddPolicy(Policies.Auditor, policy => policy.Combine(ActivePolicy()).RequireRole(Roles.Auditor))

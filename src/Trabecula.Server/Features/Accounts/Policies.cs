@@ -17,18 +17,24 @@ public static class Policies
     public const string SecurityAdmin = "SecurityAdmin";
     public const string Auditor = "Auditor";
     public const string OrganizationAdmin = "OrganizationAdmin";
+
+    /// <summary>A machine client (R-AUTH-5), never a person.</summary>
+    public const string Client = "Client";
 }
 
-/// <summary>Met by a user whose real name is verified (Active) and who owes no setup, or by a machine client.</summary>
+/// <summary>
+/// Met by a person whose real name is verified (Active) and who owes no setup. Machine clients
+/// never meet it: they reach only endpoints that name the <see cref="Policies.Client"/> policy.
+/// </summary>
 public sealed class ActiveAccountRequirement : AuthorizationHandler<ActiveAccountRequirement>, IAuthorizationRequirement
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ActiveAccountRequirement requirement)
     {
         var user = context.User;
-        var isClient = user.FindFirstValue(TrabeculaClaimTypes.ActorType) == "client";
-        var isActiveUser = user.FindFirstValue(TrabeculaClaimTypes.AccountStatus) == nameof(AccountStatus.Active)
+        var isActiveUser = user.FindFirstValue(TrabeculaClaimTypes.ActorType) == "user"
+            && user.FindFirstValue(TrabeculaClaimTypes.AccountStatus) == nameof(AccountStatus.Active)
             && !user.HasClaim(c => c.Type == TrabeculaClaimTypes.SetupRequired);
-        if (user.Identity?.IsAuthenticated == true && (isClient || isActiveUser))
+        if (user.Identity?.IsAuthenticated == true && isActiveUser)
         {
             context.Succeed(requirement);
         }

@@ -96,14 +96,14 @@ internal sealed class AuditSql(TrabeculaDbContext db)
         await using var command = _connection.CreateCommand();
         command.CommandText = $"SELECT {EntryColumns} FROM \"AuditEntries\" ORDER BY \"Sequence\"";
         command.CommandTimeout = 0;
-        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             yield return new AuditEntry
             {
                 Sequence = reader.GetInt64(0),
                 OccurredAt = ReadTime(reader, 1),
-                ActorType = Enum.Parse<AuditActorType>(reader.GetString(2)),
+                ActorType = EnumValues<AuditActorType>.Parse(reader.GetString(2)),
                 ActorId = NullableString(reader, 3),
                 ActorName = NullableString(reader, 4),
                 ActorRealName = NullableString(reader, 5),
@@ -111,16 +111,16 @@ internal sealed class AuditSql(TrabeculaDbContext db)
                 ActorOrganizationName = NullableString(reader, 7),
                 SessionId = NullableString(reader, 8),
                 RequestId = NullableString(reader, 9),
-                Action = Enum.Parse<AuditAction>(reader.GetString(10)),
+                Action = EnumValues<AuditAction>.Parse(reader.GetString(10)),
                 TargetType = NullableString(reader, 11),
                 TargetId = NullableString(reader, 12),
                 OrderId = NullableGuid(reader, 13),
-                Outcome = Enum.Parse<AuditOutcome>(reader.GetString(14)),
+                Outcome = EnumValues<AuditOutcome>.Parse(reader.GetString(14)),
                 SourceIp = NullableString(reader, 15),
                 UserAgent = NullableString(reader, 16),
                 Details = NullableString(reader, 17),
-                PreviousHash = (byte[])reader.GetValue(18),
-                Hash = (byte[])reader.GetValue(19),
+                PreviousHash = reader.GetFieldValue<byte[]>(18),
+                Hash = reader.GetFieldValue<byte[]>(19),
             };
         }
     }
@@ -196,5 +196,14 @@ internal sealed class AuditSql(TrabeculaDbContext db)
         }
 
         public ValueTask DisposeAsync() => command.DisposeAsync();
+    }
+
+    /// <summary>Enum names as stored, parsed through a dictionary (Enum.Parse reflects on every call).</summary>
+    private static class EnumValues<T>
+        where T : struct, Enum
+    {
+        private static readonly Dictionary<string, T> Values = Enum.GetValues<T>().ToDictionary(v => v.ToString(), StringComparer.Ordinal);
+
+        public static T Parse(string name) => Values.TryGetValue(name, out var value) ? value : Enum.Parse<T>(name);
     }
 }

@@ -26,8 +26,11 @@ public sealed class AuditTrailTests
         await using var audit = await AuditFixture.CreateAsync(kind);
 
         var result = await audit.VerifyAsync();
+        var split = await audit.VerifyAsync(rangeLength: 4);
 
         Assert.True(result.IsValid, result.Message);
+        Assert.True(split.IsValid, split.Message);
+        Assert.Equal(Entries, split.EntriesChecked);
         Assert.Equal(Entries, result.EntriesChecked);
         // Every 10 entries, plus the first batch (more than 10 minutes after the empty chain's time).
         Assert.Equal(3, result.CheckpointsChecked);
@@ -115,9 +118,12 @@ public sealed class AuditTrailTests
         }
 
         var result = await audit.VerifyAsync();
+        var split = await audit.VerifyAsync(rangeLength: 4);
 
         Assert.False(result.IsValid);
         Assert.Equal(expected, result.FirstBadSequence);
+        Assert.False(split.IsValid);
+        Assert.Equal(expected, split.FirstBadSequence);
     }
 
     [Theory]
@@ -166,10 +172,17 @@ public sealed class AuditTrailTests
             return new AuditFixture(factory);
         }
 
-        public async Task<AuditVerification> VerifyAsync()
+        /// <summary>Verifies; a small <paramref name="rangeLength"/> splits the walk into ranges, as a long chain would be.</summary>
+        public async Task<AuditVerification> VerifyAsync(long? rangeLength = null)
         {
             await using var scope = Factory.Services.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<AuditVerifier>().VerifyAsync();
+            var verifier = scope.ServiceProvider.GetRequiredService<AuditVerifier>();
+            if (rangeLength is { } length)
+            {
+                verifier.MinimumRangeLength = length;
+            }
+
+            return await verifier.VerifyAsync();
         }
 
         public async Task ExecuteAsync(string sql)

@@ -86,7 +86,10 @@ internal sealed class AuditSql(TrabeculaDbContext db)
     /// Streams every entry in sequence order with a plain data reader: verification of a million
     /// entries is bound by this read, and EF's materializer roughly doubled it.
     /// </summary>
-    public async IAsyncEnumerable<AuditEntry> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<AuditEntry> ReadAllAsync(
+        long? fromSequence = null,
+        long? toSequence = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (_connection.State != System.Data.ConnectionState.Open)
         {
@@ -94,7 +97,24 @@ internal sealed class AuditSql(TrabeculaDbContext db)
         }
 
         await using var command = _connection.CreateCommand();
-        command.CommandText = $"SELECT {EntryColumns} FROM \"AuditEntries\" ORDER BY \"Sequence\"";
+        var where = (fromSequence, toSequence) switch
+        {
+            (null, null) => "",
+            (not null, null) => " WHERE \"Sequence\" >= @from",
+            (null, not null) => " WHERE \"Sequence\" <= @to",
+            _ => " WHERE \"Sequence\" >= @from AND \"Sequence\" <= @to",
+        };
+        command.CommandText = $"SELECT {EntryColumns} FROM \"AuditEntries\"{where} ORDER BY \"Sequence\"";
+        if (fromSequence is { } from)
+        {
+            Add(command, "@from", from);
+        }
+
+        if (toSequence is { } to)
+        {
+            Add(command, "@to", to);
+        }
+
         command.CommandTimeout = 0;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

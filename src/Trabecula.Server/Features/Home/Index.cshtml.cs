@@ -28,6 +28,11 @@ public sealed class IndexModel(TrabeculaDbContext db, IOptions<DatabaseOptions> 
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
+        if (User.Identity?.IsAuthenticated != true)
+        {
+            return; // an anonymous visitor learns nothing about this installation's contents
+        }
+
         OrganizationCount = await db.Organizations.CountAsync(cancellationToken);
         UserCount = await db.Users.CountAsync(cancellationToken);
     }

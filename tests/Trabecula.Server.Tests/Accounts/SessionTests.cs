@@ -106,7 +106,7 @@ public sealed class SessionTests
     [Fact]
     [Trait("Requirement", "R-AUTH-4")]
     [Trait("TestPlan", "SES-04")]
-    public async Task DisablingAUser_EndsTheirSessions()
+    public async Task AdminEndAllSessionsOrDisable_EndsTheUsersSessions()
     {
         await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
         var admin = await TestAccounts.UserAsync(factory, "hospital.admin", Roles.InstitutionAdmin);
@@ -115,9 +115,15 @@ public sealed class SessionTests
         await MfaHelper.EnrolAsync(factory, "hospital.admin");
         using var adminClient = await MfaHelper.SignedInWithMfaAsync(factory, "hospital.admin");
 
+        using var second = await TestAccounts.SignedInAsync(factory, "to.disable");
+        using var endAll = await adminClient.PostAsync(new Uri($"/api/users/{user.Id}/end-sessions", UriKind.Relative), null);
+        using var afterEndAll = await victim.GetAsync(new Uri("/api/organizations", UriKind.Relative));
+        using var third = await TestAccounts.SignedInAsync(factory, "to.disable");
         using var disable = await adminClient.PostAsync(new Uri($"/api/users/{user.Id}/disable", UriKind.Relative), null);
-        using var after = await victim.GetAsync(new Uri("/api/organizations", UriKind.Relative));
+        using var after = await third.GetAsync(new Uri("/api/organizations", UriKind.Relative));
 
+        Assert.Equal(HttpStatusCode.NoContent, endAll.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, afterEndAll.StatusCode);
         Assert.Equal(HttpStatusCode.OK, disable.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
         Assert.NotEqual(admin.Id, user.Id);

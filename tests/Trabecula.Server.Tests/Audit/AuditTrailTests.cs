@@ -145,10 +145,35 @@ public sealed class AuditTrailTests
         Assert.InRange(result.CheckpointsChecked, 30, 31);
     }
 
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [Trait("Requirement", "R-SEC-2")]
+    public async Task Record_TwoProcessesOnOneDatabase_KeepOneValidChain(DatabaseKind kind)
+    {
+        // Two hosts (each with its own appender, as two server processes would have) on the same
+        // database and data folder (so the same master key) append at the same time.
+        await using var first = await AuditFixture.CreateAsync(kind, entries: 0);
+        await using var second = new AuditFixture(first.Factory.Sibling());
+        _ = second.Factory.Server;
+
+        var writers = new[] { first.Factory, second.Factory }.Select(factory => Task.Run(async () =>
+        {
+            using var scope = factory.Services.CreateScope();
+            var log = scope.ServiceProvider.GetRequiredService<IAuditLog>();
+            await Task.WhenAll(Enumerable.Range(0, 150).Select(i => log.RecordAsync(new AuditEvent(AuditAction.DataViewed) { TargetId = i.ToString(System.Globalization.CultureInfo.InvariantCulture) })));
+        }));
+        await Task.WhenAll(writers);
+
+        var result = await first.VerifyAsync();
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal(300, result.EntriesChecked);
+    }
+
     /// <summary>A platform with <c>entries</c> audit entries and a checkpoint every 10.</summary>
     internal sealed class AuditFixture : IAsyncDisposable
     {
-        private AuditFixture(TrabeculaFactory factory) => Factory = factory;
+        internal AuditFixture(TrabeculaFactory factory) => Factory = factory;
 
         public TrabeculaFactory Factory { get; }
 

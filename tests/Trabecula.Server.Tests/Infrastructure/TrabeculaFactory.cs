@@ -11,14 +11,29 @@ namespace Trabecula.Server.Tests.Infrastructure;
 /// </summary>
 public sealed class TrabeculaFactory : WebApplicationFactory<Program>
 {
-    private readonly TempDirectory _data = new();
+    private readonly TempDirectory _data;
+    private readonly bool _ownsData;
     private readonly DatabaseKind _kind;
     private readonly string? _postgresConnectionString;
 
-    private TrabeculaFactory(DatabaseKind kind, string? postgresConnectionString)
+    private TrabeculaFactory(DatabaseKind kind, string? postgresConnectionString, TempDirectory? sharedData = null)
     {
         _kind = kind;
         _postgresConnectionString = postgresConnectionString;
+        _ownsData = sharedData is null;
+        _data = sharedData ?? new TempDirectory();
+    }
+
+    /// <summary>A second platform on the same database and data folder: what a second server process would be.</summary>
+    public TrabeculaFactory Sibling()
+    {
+        var sibling = new TrabeculaFactory(_kind, _postgresConnectionString, _data) { Time = Time };
+        foreach (var (key, value) in Settings)
+        {
+            sibling.Settings[key] = value;
+        }
+
+        return sibling;
     }
 
     public string DataDirectory => _data.Path;
@@ -72,7 +87,7 @@ public sealed class TrabeculaFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing)
+        if (disposing && _ownsData)
         {
             _data.Dispose();
         }

@@ -62,6 +62,8 @@ internal static class UsersApi
             .WithName("DisableUser").WithSummary("Disable the account and end all its sessions.");
         group.MapPost("/users/{userId:guid}/enable", (Guid userId, HttpContext http, AdminContext admin, CancellationToken ct) => admin.SetStatusAsync(http, userId, AccountStatus.Active, AuditAction.UserEnabled, ct))
             .WithName("EnableUser").WithSummary("Enable a disabled account.");
+        group.MapPost("/users/{userId:guid}/end-sessions", EndSessionsAsync).WithName("EndUserSessions")
+            .WithSummary("End every session of the account at once (a lost laptop, a suspected compromise).");
         group.MapPut("/users/{userId:guid}/roles", SetRolesAsync).WithName("SetUserRoles").WithSummary("Replace the account's roles; its sessions end.");
         return group;
     }
@@ -85,6 +87,25 @@ internal static class UsersApi
         }
 
         return await admin.InviteAsync(http.User, organizationId, request, cancellationToken);
+    }
+
+    private static async Task<Results<NoContent, NotFound>> EndSessionsAsync(
+        Guid userId, ClaimsPrincipal principal, UserManager<TrabeculaUser> users, SessionRevoker sessions, IAuditLog audit, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (user is null || !AdminContext.MayAdminister(principal, user.OrganizationId))
+        {
+            return TypedResults.NotFound();
+        }
+
+        var ended = await sessions.EndAllAsync(user.Id, cancellationToken);
+        await audit.RecordAsync(new AuditEvent(AuditAction.SessionsEnded)
+        {
+            TargetType = "user",
+            TargetId = user.Id.ToString(),
+            Details = new Dictionary<string, object?> { ["sessions"] = ended, ["byAdministrator"] = true },
+        }, cancellationToken);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<UserResponse>, ValidationProblem, NotFound, ProblemHttpResult>> SetRolesAsync(

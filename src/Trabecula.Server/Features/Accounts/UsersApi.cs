@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -44,7 +43,7 @@ public sealed record RolesRequest(IReadOnlyList<string>? Roles);
 /// administrator, security administrator and auditor are three different people of the platform
 /// operator, and only a platform administrator grants those roles.
 /// </summary>
-internal static class UsersApi
+public static class UsersApi
 {
     private static readonly HashSet<string> PlatformRoles = [Roles.PlatformAdmin, Roles.SecurityAdmin, Roles.Auditor];
 
@@ -113,14 +112,13 @@ internal static class UsersApi
         await admin.SetRolesAsync(http.User, userId, request.Roles ?? [], cancellationToken);
 
     /// <summary>The administrative operations, with the scoping rules in one place.</summary>
-    internal sealed class AdminContext(
+    public sealed class AdminContext(
         TrabeculaDbContext db,
         UserManager<TrabeculaUser> users,
         SessionRevoker sessions,
         IAuditLog audit,
         TimeProvider time)
     {
-        private const string PasswordAlphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
         /// <summary>A platform administrator administers every organization; an org admin only their own.</summary>
         public static bool MayAdminister(ClaimsPrincipal principal, Guid organizationId) =>
@@ -189,7 +187,7 @@ internal static class UsersApi
                 LockoutEnabled = true,
                 CreatedAt = time.GetUtcNow().UtcDateTime,
             };
-            var password = RandomNumberGenerator.GetString(PasswordAlphabet, 16);
+            var password = OneTimePasswords.New();
             var created = await users.CreateAsync(user, password);
             if (!created.Succeeded)
             {

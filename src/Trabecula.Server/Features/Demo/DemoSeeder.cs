@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Trabecula.Server.Data;
@@ -20,8 +19,6 @@ internal sealed record DemoAccount(string Organization, string Role, string User
 internal sealed class DemoSeeder(TrabeculaDbContext db, UserManager<TrabeculaUser> users, IAuditLog audit, TimeProvider time)
 {
     private static readonly AuditActor Seeder = AuditActor.System("trabecula demo seed");
-
-    private const string PasswordAlphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
     private static readonly DemoOrganization[] Organizations =
     [
@@ -75,7 +72,7 @@ internal sealed class DemoSeeder(TrabeculaDbContext db, UserManager<TrabeculaUse
                     continue;
                 }
 
-                var password = RandomNumberGenerator.GetString(PasswordAlphabet, 16);
+                var password = OneTimePasswords.New();
                 var user = new TrabeculaUser
                 {
                     Id = Guid.CreateVersion7(time.GetUtcNow()),

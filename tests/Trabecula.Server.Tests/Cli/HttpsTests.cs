@@ -22,6 +22,8 @@ public sealed class HttpsTests
         File.SetUnixFileMode(pfx, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var httpPort = ServerProcess.FreePort();
         var httpsPort = ServerProcess.FreePort();
+        var seed = await ServerProcess.RunCliAsync(["demo", "seed", "--data", data.Combine("data")]);
+        var designerPassword = System.Text.RegularExpressions.Regex.Match(seed.StandardOutput, @"^demo\.designer\s+\S+\s+(\S+)", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value;
 
         await using var server = await ServerProcess.StartAsync(
             data.Combine("data"),
@@ -47,6 +49,17 @@ public sealed class HttpsTests
         Assert.Contains("max-age=31536000", string.Join(",", page.Headers.GetValues("Strict-Transport-Security")), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.PermanentRedirect, redirect.StatusCode);
         Assert.Equal($"https://127.0.0.1:{httpsPort}/health/ready", redirect.Headers.Location?.ToString());
+
+        // Over TLS the session cookie is a __Host- cookie: Secure, path /, no domain (SES-05).
+        using var login = await client.PostAsync(new Uri("/api/auth/login", UriKind.Relative), new StringContent(
+            $"{{\"userName\":\"demo.designer\",\"password\":\"{designerPassword}\"}}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var cookie = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("__Host-trabecula=", StringComparison.Ordinal)).ToLowerInvariant();
+        Assert.Contains("secure", cookie, StringComparison.Ordinal);
+        Assert.Contains("httponly", cookie, StringComparison.Ordinal);
+        Assert.Contains("samesite=strict", cookie, StringComparison.Ordinal);
+        Assert.Contains("path=/", cookie, StringComparison.Ordinal);
+        Assert.DoesNotContain("domain=", cookie, StringComparison.Ordinal);
     }
 
     private static X509Certificate2 SelfSigned()

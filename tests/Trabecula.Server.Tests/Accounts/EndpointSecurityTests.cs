@@ -22,6 +22,8 @@ public sealed class EndpointSecurityTests : IAsyncLifetime
         "/culture",               // language switch
         "/api/auth/login",        // sign-in
         "/api/auth/token",        // machine clients trade their secret for a token (R-AUTH-5)
+        "/api/auth/passkey/options", // WebAuthn challenge for a passkey sign-in
+        "/api/auth/passkey/login",   // passkey sign-in
         "/",                      // public landing page
         "/error",                 // error page
         "/account/login",         // sign-in page

@@ -50,9 +50,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         IDictionary<string, string?>? environment = null,
         TimeSpan? readyTimeout = null,
         Uri? listenFromSettings = null,
-        string? pinnedThumbprint = null)
+        string? pinnedThumbprint = null,
+        string host = "127.0.0.1")
     {
-        var baseAddress = listenFromSettings ?? new Uri($"http://127.0.0.1:{FreePort()}");
+        var baseAddress = listenFromSettings ?? new Uri($"http://{host}:{FreePort()}");
         var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
         {
             ["ASPNETCORE_ENVIRONMENT"] = environment?.TryGetValue("ASPNETCORE_ENVIRONMENT", out var e) == true ? e : "Production",

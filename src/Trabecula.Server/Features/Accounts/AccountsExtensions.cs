@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Trabecula.Server.Data;
 using Trabecula.Server.Features.Monitoring;
@@ -39,6 +40,9 @@ internal static class AccountsExtensions
                 options.Password.RequiredUniqueChars = 1;
                 options.User.RequireUniqueEmail = false;
                 options.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._@";
+
+                // Version 3 of the Identity schema adds the passkey table (AspNetUserPasskeys).
+                options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
             })
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<TrabeculaDbContext>()
@@ -46,6 +50,8 @@ internal static class AccountsExtensions
         services.Configure<PasswordHasherOptions>(options => options.IterationCount = 210_000);
 
         services.AddScoped<TwoFactorService>();
+        services.TryAddScoped<IPasskeyHandler<TrabeculaUser>, PasskeyHandler<TrabeculaUser>>();
+        services.AddScoped<PasskeyService>();
         services.AddScoped<SignInService>();
         services.AddScoped<SessionRevoker>();
         services.AddScoped<SelfService>();
@@ -139,6 +145,7 @@ internal static class AccountsExtensions
         app.MapAuthApi();
         app.MapMeApi();
         app.MapUsersApi();
+        app.MapPasskeyApi();
         return app;
     }
 

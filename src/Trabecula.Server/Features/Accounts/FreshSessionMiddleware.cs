@@ -14,7 +14,7 @@ namespace Trabecula.Server.Features.Accounts;
 /// </summary>
 internal sealed class FreshSessionMiddleware(RequestDelegate next, IOptionsMonitor<CookieAuthenticationOptions> cookies)
 {
-    private static readonly PathString[] SignInPaths = ["/api/auth/login", "/account/login"];
+    private static readonly PathString[] SignInPaths = ["/api/auth/login", "/api/auth/passkey/login", "/account/login"];
 
     public Task InvokeAsync(HttpContext context)
     {

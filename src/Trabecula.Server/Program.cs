@@ -4,6 +4,7 @@ using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Clients;
 using Trabecula.Server.Features.Demo;
+using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Features.Shell;
 using Trabecula.Server.Infrastructure.Hosting;
@@ -23,6 +24,7 @@ public partial class Program
         builder.AddAudit();
         builder.AddAccounts();
         builder.AddClients();
+        builder.AddOrders();
         builder.AddShell();
         builder.AddDemo();
 
@@ -34,6 +36,7 @@ public partial class Program
         app.MapOrganizationsApi();
         app.MapAudit();
         app.MapClients();
+        app.MapOrders();
         app.MapShell();
         return app;
     }

@@ -5,6 +5,7 @@ using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Clients;
 using Trabecula.Server.Features.Monitoring;
+using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Infrastructure.Data;
 using Trabecula.Server.Infrastructure.Keys;
@@ -34,6 +35,14 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
     public DbSet<SecurityAlert> SecurityAlerts => Set<SecurityAlert>();
 
     public DbSet<MachineClient> MachineClients => Set<MachineClient>();
+
+    public DbSet<PatientCase> Cases => Set<PatientCase>();
+
+    public DbSet<Order> Orders => Set<Order>();
+
+    public DbSet<RequirementRevision> RequirementRevisions => Set<RequirementRevision>();
+
+    public DbSet<StateTransition> StateTransitions => Set<StateTransition>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,0 +1,281 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Trabecula.Server.Data;
+using Trabecula.Server.Features.Accounts;
+using Trabecula.Server.Features.Orders;
+using Trabecula.Server.Features.Organizations;
+using Trabecula.Server.Tests.Infrastructure;
+
+namespace Trabecula.Server.Tests.Orders;
+
+/// <summary>Cases and orders through the API, on both databases.</summary>
+public sealed class OrdersApiTests
+{
+    private const string PatientCanary = "张三CANARY7";
+
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [Trait("Requirement", "R-CASE-1")]
+    [Trait("Requirement", "R-CASE-2")]
+    [Trait("Requirement", "R-CASE-5")]
+    [Trait("TestPlan", "AZ-02")]
+    [Trait("TestPlan", "AZ-04")]
+    [Trait("TestPlan", "AZ-05")]
+    public async Task Order_FromRequirementToDesigning_ByTheRightParties(DatabaseKind kind)
+    {
+        await using var world = await OrderWorld.CreateAsync(kind);
+
+        // The physician opens the case and its order.
+        using var created = await world.Physician.PostAsJsonAsync("/api/orders", NewOrder());
+        var order = JsonNode.Parse(await created.Content.ReadAsStringAsync())!;
+        var id = (string)order["id"]!;
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Matches("^TB-\\d{4}-000001$", (string)order["number"]!);
+        Assert.Equal(PatientCanary, (string?)order["patient"]!["name"]);
+
+        // A designer that does not take part sees nothing, not even that the order exists.
+        using var before = await world.Designer.GetAsync(new Uri($"/api/orders/{id}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
+
+        // Illegal jump: 409 listing the moves that exist; nothing changes.
+        using var jump = await world.Physician.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to = "Manufacturing" });
+        Assert.Equal(HttpStatusCode.Conflict, jump.StatusCode);
+        var allowed = JsonNode.Parse(await jump.Content.ReadAsStringAsync())!["allowed"]!.AsArray().Select(n => (string?)n).ToList();
+        Assert.Contains("DataCollected", allowed);
+
+        await Move(world.Physician, id, "DataCollected");
+        await Move(world.Physician, id, "DataConfirmed");
+        using var assign = await world.Physician.PutAsJsonAsync($"/api/orders/{id}/participants", new { designerId = world.DesignHouse.Id, manufacturerId = world.Plant.Id });
+        Assert.Equal(HttpStatusCode.OK, assign.StatusCode);
+
+        // The physician cannot take the designer's step; the designer can.
+        using var notYours = await world.Physician.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to = "Designing" });
+        Assert.Equal(HttpStatusCode.Forbidden, notYours.StatusCode);
+        var designing = await Move(world.Designer, id, "Designing");
+
+        // The designer sees the pseudonym, never the patient's identity.
+        var designerView = await world.Designer.GetStringAsync(new Uri($"/api/orders/{id}", UriKind.Relative));
+        Assert.DoesNotContain(PatientCanary, designerView, StringComparison.Ordinal);
+        Assert.DoesNotContain("110101", designerView, StringComparison.Ordinal);
+        Assert.Null(JsonNode.Parse(designerView)!["patient"]);
+        Assert.StartsWith("P-", (string)JsonNode.Parse(designerView)!["pseudonym"]!, StringComparison.Ordinal);
+        Assert.Equal("Designing", (string?)designing["state"]);
+
+        // The timeline has every step with its actor.
+        var history = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri($"/api/orders/{id}/history", UriKind.Relative)))!.AsArray();
+        Assert.Equal(["RequirementRaised", "DataCollected", "DataConfirmed", "Designing"], history.Select(h => (string?)h!["to"]));
+        Assert.Equal("designer", (string?)history[^1]!["actor"]);
+    }
+
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [Trait("Requirement", "R-CASE-5")]
+    [Trait("TestPlan", "AZ-04")]
+    public async Task ConcurrentTransitions_ExactlyOneWins(DatabaseKind kind)
+    {
+        await using var world = await OrderWorld.CreateAsync(kind);
+        using var created = await world.Physician.PostAsJsonAsync("/api/orders", NewOrder());
+        var order = JsonNode.Parse(await created.Content.ReadAsStringAsync())!;
+        var id = (string)order["id"]!;
+        var version = (int)order["version"]!;
+
+        var results = await Task.WhenAll(
+            world.Physician.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to = "DataCollected", version }),
+            world.SecondPhysician.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to = "Cancelled", reason = "duplicate", version }));
+
+        Assert.Equal(1, results.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(1, results.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        var history = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri($"/api/orders/{id}/history", UriKind.Relative)))!.AsArray();
+        Assert.Equal(2, history.Count);
+        foreach (var result in results)
+        {
+            result.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [Trait("Requirement", "R-CASE-1")]
+    public async Task Database_RefusesASecondOrderForOneCase(DatabaseKind kind)
+    {
+        await using var world = await OrderWorld.CreateAsync(kind);
+        using var created = await world.Physician.PostAsJsonAsync("/api/orders", NewOrder());
+        var id = Guid.Parse((string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!);
+        using var scope = world.Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
+        var existing = await db.Orders.AsNoTracking().SingleAsync(o => o.Id == id);
+
+        db.Orders.Add(new Order
+        {
+            Id = Guid.NewGuid(), CaseId = existing.CaseId, Number = "TB-2026-999999", InstitutionId = existing.InstitutionId, DeviceCategory = "Other",
+            CreatedAt = existing.CreatedAt, UpdatedAt = existing.CreatedAt, Version = 1,
+        });
+
+        await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+    }
+
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [Trait("Requirement", "R-CASE-2")]
+    public async Task Requirements_NewRevisionKeepsTheOldOneWithWhoWhenWhy(DatabaseKind kind)
+    {
+        await using var world = await OrderWorld.CreateAsync(kind);
+        using var created = await world.Physician.PostAsJsonAsync("/api/orders", NewOrder());
+        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
+
+        using var noReason = await world.Physician.PutAsJsonAsync($"/api/orders/{id}/requirements", new { deviceCategory = "CranialPlate", clinicalRequirement = "thicker rim" });
+        using var revised = await world.Physician.PutAsJsonAsync($"/api/orders/{id}/requirements", new
+        {
+            deviceCategory = "CranialPlate", anatomicalSite = "left parietal", clinicalRequirement = "3 mm rim, 12 fixation holes", reason = "surgeon asked for more holes",
+        });
+        var revisions = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri($"/api/orders/{id}/requirements", UriKind.Relative)))!.AsArray();
+
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, revised.StatusCode);
+        Assert.Equal([2, 1], revisions.Select(r => (int)r!["revision"]!));
+        Assert.Equal("surgeon asked for more holes", (string?)revisions[0]!["reason"]);
+        Assert.Equal("3 mm rim, 12 fixation holes", (string?)revisions[0]!["clinicalRequirement"]);
+        Assert.Equal("custom plate, 2 mm rim", (string?)revisions[1]!["clinicalRequirement"]);
+        Assert.Equal("dr.li", (string?)revisions[1]!["createdBy"]);
+    }
+
+    [Fact]
+    [Trait("TestPlan", "AZ-02")]
+    [Trait("TestPlan", "CRY-01")]
+    public async Task OtherHospital_GetsNotFoundOnEveryOrderRoute_AndThePatientNameIsEncrypted()
+    {
+        await using var world = await OrderWorld.CreateAsync(DatabaseKind.Sqlite);
+        using var created = await world.Physician.PostAsJsonAsync("/api/orders", NewOrder());
+        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
+
+        var probes = new (HttpMethod Method, string Path, object? Body)[]
+        {
+            (HttpMethod.Get, $"/api/orders/{id}", null),
+            (HttpMethod.Get, $"/api/orders/{id}/history", null),
+            (HttpMethod.Get, $"/api/orders/{id}/requirements", null),
+            (HttpMethod.Put, $"/api/orders/{id}/requirements", new { deviceCategory = "Other", clinicalRequirement = "x", reason = "y" }),
+            (HttpMethod.Put, $"/api/orders/{id}/participants", new { designerId = world.DesignHouse.Id }),
+            (HttpMethod.Post, $"/api/orders/{id}/transitions", new { to = "Cancelled" }),
+        };
+        foreach (var (method, path, body) in probes)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+            using var response = await world.OtherHospital.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {path}: {(int)response.StatusCode}");
+        }
+
+        var list = JsonNode.Parse(await world.OtherHospital.GetStringAsync(new Uri("/api/orders", UriKind.Relative)))!;
+        Assert.Equal(0, (int)list["total"]!);
+
+        var canary = System.Text.Encoding.UTF8.GetBytes(PatientCanary);
+        foreach (var file in Directory.GetFiles(world.Factory.DataDirectory, "*", SearchOption.AllDirectories))
+        {
+            Assert.True((await File.ReadAllBytesAsync(file)).AsSpan().IndexOf(canary) < 0, $"{Path.GetFileName(file)} holds the patient's name in clear");
+        }
+    }
+
+    [Fact]
+    [Trait("Requirement", "R-CASE-5")]
+    public async Task OrderList_FiltersByStateAndPages()
+    {
+        await using var world = await OrderWorld.CreateAsync(DatabaseKind.Sqlite);
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var created = await world.Physician.PostAsJsonAsync("/api/orders", NewOrder());
+            ids.Add((string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!);
+        }
+
+        await Move(world.Physician, ids[0], "DataCollected");
+        await Move(world.Physician, ids[1], "DataCollected");
+
+        var collected = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri("/api/orders?state=DataCollected", UriKind.Relative)))!;
+        var page2 = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri("/api/orders?pageSize=2&page=2", UriKind.Relative)))!;
+        var byNumber = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri("/api/orders?number=TB-", UriKind.Relative)))!;
+
+        Assert.Equal(2, (int)collected["total"]!);
+        Assert.Equal(5, (int)page2["total"]!);
+        Assert.Equal(2, page2["items"]!.AsArray().Count);
+        Assert.Equal(5, (int)byNumber["total"]!);
+    }
+
+    private static object NewOrder() => new
+    {
+        patient = new { name = PatientCanary, sex = "M", birthDate = "1980-03-07", hospitalRecordNumber = "ZY0012345", idNumber = "110101198003071234" },
+        requirement = new
+        {
+            deviceCategory = "CranialPlate", anatomicalSite = "left parietal", indication = "post-traumatic defect",
+            clinicalRequirement = "custom plate, 2 mm rim", plannedSurgeryDate = "2026-12-20", urgency = "Routine",
+        },
+    };
+
+    private static async Task<JsonNode> Move(HttpClient client, string id, string to)
+    {
+        using var response = await client.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{to}: {(int)response.StatusCode} {body}");
+        return JsonNode.Parse(body)!;
+    }
+
+    /// <summary>Two hospitals, a design house and a factory, each with signed-in people.</summary>
+    private sealed class OrderWorld : IAsyncDisposable
+    {
+        public required TrabeculaFactory Factory { get; init; }
+
+        public required Organization DesignHouse { get; init; }
+
+        public required Organization Plant { get; init; }
+
+        public required HttpClient Physician { get; init; }
+
+        public required HttpClient SecondPhysician { get; init; }
+
+        public required HttpClient Designer { get; init; }
+
+        public required HttpClient OtherHospital { get; init; }
+
+        public static async Task<OrderWorld> CreateAsync(DatabaseKind kind)
+        {
+            var factory = await TrabeculaFactory.CreateAsync(kind);
+            var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
+            var other = await TestAccounts.OrganizationAsync(factory, "Hospital B", PartyTypes.MedicalInstitution);
+            var design = await TestAccounts.OrganizationAsync(factory, "Design House", PartyTypes.Designer);
+            var plant = await TestAccounts.OrganizationAsync(factory, "Factory", PartyTypes.Manufacturer);
+            await TestAccounts.UserAsync(factory, "dr.li", Roles.Physician, organization: hospital);
+            await TestAccounts.UserAsync(factory, "dr.wang", Roles.Physician, organization: hospital);
+            await TestAccounts.UserAsync(factory, "dr.other", Roles.Physician, organization: other);
+            await TestAccounts.UserAsync(factory, "designer", Roles.Designer, organization: design);
+            foreach (var name in new[] { "dr.li", "dr.wang", "dr.other" })
+            {
+                await MfaHelper.EnrolAsync(factory, name);
+            }
+
+            return new OrderWorld
+            {
+                Factory = factory,
+                DesignHouse = design,
+                Plant = plant,
+                Physician = await MfaHelper.SignedInWithMfaAsync(factory, "dr.li"),
+                SecondPhysician = await MfaHelper.SignedInWithMfaAsync(factory, "dr.wang"),
+                OtherHospital = await MfaHelper.SignedInWithMfaAsync(factory, "dr.other"),
+                Designer = await TestAccounts.SignedInAsync(factory, "designer"),
+            };
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Physician.Dispose();
+            SecondPhysician.Dispose();
+            Designer.Dispose();
+            OtherHospital.Dispose();
+            await Factory.DisposeAsync();
+        }
+    }
+}

@@ -19,7 +19,7 @@ namespace Trabecula.Server.Features.Orders;
 /// participants, move through the lifecycle, read the history. An order exists only for the
 /// organizations taking part in it: everyone else gets 404 (no existence leak).
 /// </summary>
-internal static class OrdersApi
+public static class OrdersApi
 {
     public static void MapOrdersApi(this IEndpointRouteBuilder endpoints)
     {
@@ -34,7 +34,7 @@ internal static class OrdersApi
         group.MapGet("/{id:guid}/history", HistoryAsync).WithName("OrderHistory").WithSummary("The flow history: every transition with actor and reason.");
     }
 
-    private static async Task<Ok<OrderPage>> ListAsync(
+    internal static async Task<Ok<OrderPage>> ListAsync(
         ClaimsPrincipal user, TrabeculaDbContext db, string? state, string? category, string? number, DateTime? from, DateTime? to, int? page, int? pageSize, CancellationToken cancellationToken)
     {
         var org = OrganizationOf(user);
@@ -74,7 +74,7 @@ internal static class OrdersApi
         return TypedResults.Ok(new OrderPage(items, total, index, size));
     }
 
-    private static async Task<Results<Created<OrderView>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+    internal static async Task<Results<Created<OrderView>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         CreateOrderRequest request, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, IOptions<OrderOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var org = OrganizationOf(user);
@@ -148,7 +148,7 @@ internal static class OrdersApi
         }
     }
 
-    private static async Task<Results<Ok<OrderView>, NotFound>> GetAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<OrderView>, NotFound>> GetAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, CancellationToken cancellationToken)
     {
         var order = await FindAsync(db, id, user, cancellationToken);
         if (order is null)
@@ -264,7 +264,7 @@ internal static class OrdersApi
         return TypedResults.Ok(await ViewAsync(db, order, user, cancellationToken));
     }
 
-    private static async Task<Results<Ok<OrderView>, NotFound, ValidationProblem, ProblemHttpResult>> TransitionAsync(
+    internal static async Task<Results<Ok<OrderView>, NotFound, ValidationProblem, ProblemHttpResult>> TransitionAsync(
         Guid id, TransitionRequest request, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var order = await FindAsync(db, id, user, cancellationToken, tracking: true);
@@ -333,7 +333,7 @@ internal static class OrdersApi
         return TypedResults.Ok(await ViewAsync(db, order, user, cancellationToken));
     }
 
-    private static async Task<Results<Ok<List<HistoryEntry>>, NotFound>> HistoryAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<List<HistoryEntry>>, NotFound>> HistoryAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, CancellationToken cancellationToken)
     {
         if (await FindAsync(db, id, user, cancellationToken) is null)
         {

@@ -5,6 +5,7 @@ using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Clients;
 using Trabecula.Server.Features.Demo;
 using Trabecula.Server.Features.Orders;
+using Trabecula.Server.Features.Permissions;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Features.Shell;
 using Trabecula.Server.Infrastructure.Hosting;
@@ -25,6 +26,7 @@ public partial class Program
         builder.AddAccounts();
         builder.AddClients();
         builder.AddOrders();
+        builder.AddPermissions();
         builder.AddShell();
         builder.AddDemo();
 
@@ -37,6 +39,7 @@ public partial class Program
         app.MapAudit();
         app.MapClients();
         app.MapOrders();
+        app.MapPermissions();
         app.MapShell();
         return app;
     }

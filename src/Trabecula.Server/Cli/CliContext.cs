@@ -43,6 +43,7 @@ internal sealed class CliContext(Option<string?> data, Option<string?> urls, Fun
         {
             await app.Services.MigrateDatabaseAsync(cancellationToken);
             await app.Services.EnsureRolesAsync(cancellationToken);
+            await Features.Permissions.PermissionDefaults.EnsurePermissionDefaultsAsync(app.Services, cancellationToken);
         }
     }
 

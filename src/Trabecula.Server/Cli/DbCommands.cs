@@ -13,6 +13,7 @@ internal static class DbCommands
             await using var app = await context.BuildForCommandAsync(parse, migrate: false, cancellationToken);
             var applied = await app.Services.MigrateDatabaseAsync(cancellationToken);
             await Features.Accounts.AccountsExtensions.EnsureRolesAsync(app.Services, cancellationToken);
+            await Features.Permissions.PermissionDefaults.EnsurePermissionDefaultsAsync(app.Services, cancellationToken);
             Console.WriteLine(applied == 0
                 ? "The database is up to date."
                 : $"Applied {applied} migration(s); the database is up to date.");

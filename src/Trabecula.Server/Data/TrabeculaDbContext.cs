@@ -6,6 +6,7 @@ using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Clients;
 using Trabecula.Server.Features.Monitoring;
 using Trabecula.Server.Features.Orders;
+using Trabecula.Server.Features.Permissions;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Infrastructure.Data;
 using Trabecula.Server.Infrastructure.Keys;
@@ -43,6 +44,8 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
     public DbSet<RequirementRevision> RequirementRevisions => Set<RequirementRevision>();
 
     public DbSet<StateTransition> StateTransitions => Set<StateTransition>();
+
+    public DbSet<PermissionRule> PermissionRules => Set<PermissionRule>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

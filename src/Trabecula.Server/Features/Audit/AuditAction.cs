@@ -51,6 +51,9 @@ public enum AuditAction
     AuditSearched,
     AuditExported,
     AuditVerified,
+
+    // Stage permission matrix (R-XFER-2): every decision is recorded; denials as PermissionDenied.
+    AccessAllowed,
 }
 
 /// <summary>How the audited operation ended.</summary>

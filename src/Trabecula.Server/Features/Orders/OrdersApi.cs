@@ -148,6 +148,10 @@ public static class OrdersApi
         }
     }
 
+    /// <summary>The order if the caller's organization takes part in it, for other features' endpoints (404 otherwise).</summary>
+    public static Task<Order?> FindForCallerAsync(TrabeculaDbContext db, Guid id, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        FindAsync(db, id, user, cancellationToken);
+
     internal static async Task<Results<Ok<OrderView>, NotFound>> GetAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, CancellationToken cancellationToken)
     {
         var order = await FindAsync(db, id, user, cancellationToken);
@@ -285,7 +289,7 @@ public static class OrdersApi
 
         var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == OrganizationOf(user), cancellationToken);
         var roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToList();
-        var verdict = OrderLifecycle.Decide(order.State, to, PartyOnOrder(order, organization), roles, order.HeldFrom);
+        var verdict = OrderLifecycle.Decide(order.State, to, OrderParties.Of(order, organization), roles, order.HeldFrom);
         if (verdict != TransitionVerdict.Allowed)
         {
             await audit.RecordAsync(new AuditEvent(AuditAction.PermissionDenied, AuditOutcome.Denied)
@@ -350,33 +354,6 @@ public static class OrdersApi
         var org = OrganizationOf(user);
         var query = tracking ? db.Orders : db.Orders.AsNoTracking();
         return await query.SingleOrDefaultAsync(o => o.Id == id && (o.InstitutionId == org || o.DesignerId == org || o.ManufacturerId == org || o.RegistrantId == org), cancellationToken);
-    }
-
-    /// <summary>The party types the caller's organization holds on this order (its role here, not everything it could be).</summary>
-    private static PartyTypes PartyOnOrder(Order order, Organization organization)
-    {
-        var party = PartyTypes.None;
-        if (order.InstitutionId == organization.Id)
-        {
-            party |= PartyTypes.MedicalInstitution;
-        }
-
-        if (order.DesignerId == organization.Id)
-        {
-            party |= PartyTypes.Designer;
-        }
-
-        if (order.ManufacturerId == organization.Id)
-        {
-            party |= PartyTypes.Manufacturer;
-        }
-
-        if (order.RegistrantId == organization.Id)
-        {
-            party |= PartyTypes.MarketingAuthorizationHolder;
-        }
-
-        return party & organization.PartyTypes;
     }
 
     private static async Task<OrderView> ViewAsync(TrabeculaDbContext db, Order order, ClaimsPrincipal user, CancellationToken cancellationToken)

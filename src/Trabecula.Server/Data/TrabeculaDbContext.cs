@@ -47,6 +47,10 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
 
     public DbSet<PermissionRule> PermissionRules => Set<PermissionRule>();
 
+    public DbSet<OrderComment> OrderComments => Set<OrderComment>();
+
+    public DbSet<OrderConfirmation> OrderConfirmations => Set<OrderConfirmation>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

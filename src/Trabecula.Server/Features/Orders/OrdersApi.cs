@@ -473,6 +473,7 @@ internal static class OrdersExtensions
     public static WebApplication MapOrders(this WebApplication app)
     {
         app.MapOrdersApi();
+        app.MapFeedbackApi();
         return app;
     }
 }

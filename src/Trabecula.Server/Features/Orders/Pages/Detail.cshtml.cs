@@ -18,6 +18,23 @@ public sealed class DetailModel(TrabeculaDbContext db, IAuditLog audit, TimeProv
 
     public string? Error { get; private set; }
 
+    public IReadOnlyList<CommentView> Comments { get; private set; } = [];
+
+    public async Task<IActionResult> OnPostCommentAsync(Guid id, string? body, CancellationToken cancellationToken)
+    {
+        var result = await FeedbackApi.AddCommentAsync(id, new CommentRequest(body, null, null, null), User, db, audit, time, cancellationToken);
+        switch (result.Result)
+        {
+            case Microsoft.AspNetCore.Http.HttpResults.NotFound:
+                return NotFound();
+            case ValidationProblem invalid:
+                Error = string.Join(" ", invalid.ProblemDetails.Errors.SelectMany(e => e.Value));
+                return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+            default:
+                return Redirect($"/orders/{id}");
+        }
+    }
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
         await LoadAsync(id, cancellationToken) ? Page() : NotFound();
 
@@ -50,6 +67,7 @@ public sealed class DetailModel(TrabeculaDbContext db, IAuditLog audit, TimeProv
 
         Order = found.Value;
         History = ((Ok<List<HistoryEntry>>)(await OrdersApi.HistoryAsync(id, User, db, cancellationToken)).Result).Value!;
+        Comments = ((Ok<List<CommentView>>)(await FeedbackApi.ListCommentsAsync(id, User, db, cancellationToken)).Result).Value!;
         return true;
     }
 }

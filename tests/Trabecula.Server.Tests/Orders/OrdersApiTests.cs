@@ -163,6 +163,11 @@ public sealed class OrdersApiTests
             (HttpMethod.Put, $"/api/orders/{id}/requirements", new { deviceCategory = "Other", clinicalRequirement = "x", reason = "y" }),
             (HttpMethod.Put, $"/api/orders/{id}/participants", new { designerId = world.DesignHouse.Id }),
             (HttpMethod.Post, $"/api/orders/{id}/transitions", new { to = "Cancelled" }),
+            (HttpMethod.Get, $"/api/orders/{id}/comments", null),
+            (HttpMethod.Post, $"/api/orders/{id}/comments", new { body = "hello" }),
+            (HttpMethod.Get, $"/api/orders/{id}/confirmations", null),
+            (HttpMethod.Post, $"/api/orders/{id}/confirmations", new { artifactType = "requirements", version = 1 }),
+            (HttpMethod.Get, $"/api/orders/{id}/access?class=DesignFiles&action=View", null),
         };
         foreach (var (method, path, body) in probes)
         {

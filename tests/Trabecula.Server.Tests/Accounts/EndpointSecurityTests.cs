@@ -67,9 +67,7 @@ public sealed class EndpointSecurityTests : IAsyncLifetime
     [Trait("TestPlan", "CSRF-01")]
     public async Task EveryStateChangingApiEndpoint_RefusesACookieCallWithoutAntiforgeryToken()
     {
-        await TestAccounts.UserAsync(_factory, "platform.admin", Roles.PlatformAdmin);
-        await MfaHelper.EnrolAsync(_factory, "platform.admin");
-        using var client = await MfaHelper.SignedInWithMfaAsync(_factory, "platform.admin");
+        using var client = await MfaHelper.NewUserSignedInAsync(_factory, "platform.admin", Roles.PlatformAdmin);
         client.DefaultRequestHeaders.Remove("X-CSRF-TOKEN");
         client.DefaultRequestHeaders.Add("Origin", "https://evil.example");
 

@@ -26,9 +26,7 @@ public sealed class PeopleAdministrationTests
     {
         await using var factory = await TrabeculaFactory.CreateAsync(kind);
         var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
-        await TestAccounts.UserAsync(factory, "hospital.admin", Roles.InstitutionAdmin, organization: hospital);
-        await MfaHelper.EnrolAsync(factory, "hospital.admin");
-        using var admin = await MfaHelper.SignedInWithMfaAsync(factory, "hospital.admin");
+        using var admin = await MfaHelper.NewUserSignedInAsync(factory, "hospital.admin", Roles.InstitutionAdmin, hospital);
 
         using var invite = await admin.PostAsJsonAsync($"/api/organizations/{hospital.Id}/users", new
         {
@@ -75,9 +73,7 @@ public sealed class PeopleAdministrationTests
     {
         await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
         var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
-        await TestAccounts.UserAsync(factory, "hospital.admin", Roles.InstitutionAdmin, organization: hospital);
-        await MfaHelper.EnrolAsync(factory, "hospital.admin");
-        using var admin = await MfaHelper.SignedInWithMfaAsync(factory, "hospital.admin");
+        using var admin = await MfaHelper.NewUserSignedInAsync(factory, "hospital.admin", Roles.InstitutionAdmin, hospital);
         using var invite = await admin.PostAsJsonAsync($"/api/organizations/{hospital.Id}/users", new
         {
             userName = "nurse.canary", legalName = "李四", identityDocumentNumber = IdentityCanary, mobileNumber = "13912345678", roles = new[] { Roles.InstitutionAdmin },
@@ -138,9 +134,7 @@ public sealed class PeopleAdministrationTests
     public async Task PlatformAdmin_CreatesOrganizationsWithTheirLicences(DatabaseKind kind)
     {
         await using var factory = await TrabeculaFactory.CreateAsync(kind);
-        await TestAccounts.UserAsync(factory, "sysadmin", Roles.PlatformAdmin);
-        await MfaHelper.EnrolAsync(factory, "sysadmin");
-        using var admin = await MfaHelper.SignedInWithMfaAsync(factory, "sysadmin");
+        using var admin = await MfaHelper.NewUserSignedInAsync(factory, "sysadmin", Roles.PlatformAdmin);
 
         using var created = await admin.PostAsJsonAsync("/api/organizations", new
         {

@@ -14,9 +14,7 @@ public sealed partial class PeoplePageTests
     {
         await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
         var lab = await TestAccounts.OrganizationAsync(factory, "Design Lab", PartyTypes.Designer);
-        await TestAccounts.UserAsync(factory, "lab.admin", Roles.OrgAdmin, organization: lab);
-        await MfaHelper.EnrolAsync(factory, "lab.admin");
-        using var admin = await MfaHelper.SignedInWithMfaAsync(factory, "lab.admin");
+        using var admin = await MfaHelper.NewUserSignedInAsync(factory, "lab.admin", Roles.OrgAdmin, lab);
 
         var page = await admin.GetStringAsync(new Uri("/admin/people", UriKind.Relative));
         using var invite = await admin.PostAsync(new Uri("/admin/people?handler=Invite", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>

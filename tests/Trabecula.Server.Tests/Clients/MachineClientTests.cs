@@ -23,9 +23,7 @@ public sealed class MachineClientTests
     {
         await using var factory = await TrabeculaFactory.CreateAsync(kind);
         var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
-        await TestAccounts.UserAsync(factory, "hospital.admin", Roles.InstitutionAdmin, organization: hospital);
-        await MfaHelper.EnrolAsync(factory, "hospital.admin");
-        using var admin = await MfaHelper.SignedInWithMfaAsync(factory, "hospital.admin");
+        using var admin = await MfaHelper.NewUserSignedInAsync(factory, "hospital.admin", Roles.InstitutionAdmin, hospital);
 
         using var registered = await admin.PostAsJsonAsync($"/api/organizations/{hospital.Id}/clients", new { name = "PACS gateway", scopes = new[] { ClientScopes.ImagingUpload } });
         var body = JsonNode.Parse(await registered.Content.ReadAsStringAsync())!;
@@ -73,9 +71,7 @@ public sealed class MachineClientTests
     {
         await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
         var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
-        await TestAccounts.UserAsync(factory, "hospital.admin", Roles.InstitutionAdmin, organization: hospital);
-        await MfaHelper.EnrolAsync(factory, "hospital.admin");
-        using var admin = await MfaHelper.SignedInWithMfaAsync(factory, "hospital.admin");
+        using var admin = await MfaHelper.NewUserSignedInAsync(factory, "hospital.admin", Roles.InstitutionAdmin, hospital);
 
         using var response = await admin.PostAsJsonAsync($"/api/organizations/{hospital.Id}/clients", new { name = "Not a factory", scopes = new[] { ClientScopes.ProductionRecord } });
 
@@ -89,9 +85,7 @@ public sealed class MachineClientTests
         var clock = new FakeTimeProvider();
         await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite, clock);
         var factoryOrg = await TestAccounts.OrganizationAsync(factory, "Factory", PartyTypes.Manufacturer);
-        await TestAccounts.UserAsync(factory, "factory.admin", Roles.OrgAdmin, organization: factoryOrg);
-        await MfaHelper.EnrolAsync(factory, "factory.admin");
-        using var admin = await MfaHelper.SignedInWithMfaAsync(factory, "factory.admin");
+        using var admin = await MfaHelper.NewUserSignedInAsync(factory, "factory.admin", Roles.OrgAdmin, factoryOrg);
         using var registered = await admin.PostAsJsonAsync($"/api/organizations/{factoryOrg.Id}/clients", new { name = "MES", scopes = new[] { ClientScopes.ProductionRecord, ClientScopes.OrdersRead } });
         var body = JsonNode.Parse(await registered.Content.ReadAsStringAsync())!;
         using var mes = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false });

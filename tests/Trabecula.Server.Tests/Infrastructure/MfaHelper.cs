@@ -45,4 +45,12 @@ internal static class MfaHelper
 
     public static Task<HttpClient> SignedInWithMfaAsync(TrabeculaFactory factory, string userName) =>
         TestAccounts.SignedInAsync(factory, userName, TestAccounts.Password, NextCode(factory, userName));
+
+    /// <summary>A verified user with an enrolled authenticator, signed in (the usual start of an administrator's test).</summary>
+    public static async Task<HttpClient> NewUserSignedInAsync(TrabeculaFactory factory, string userName, string role, Trabecula.Server.Features.Organizations.Organization? organization = null)
+    {
+        await TestAccounts.UserAsync(factory, userName, role, organization: organization);
+        await EnrolAsync(factory, userName);
+        return await SignedInWithMfaAsync(factory, userName);
+    }
 }

@@ -29,17 +29,16 @@ internal sealed class CliContext(Option<string?> data, Option<string?> urls, Fun
     private async Task<int> RunServerAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         await using var app = StartupChecks.Translate(() => buildApp([.. HostArguments(parse)]));
-        StartupChecks.Run(app.Services);
-        var database = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-        await PrepareAsync(app, database.MigrateOnStart, cancellationToken);
+        await PrepareAsync(app, migrate: null, cancellationToken);
         await app.RunAsync();
         return 0;
     }
 
-    private static async Task PrepareAsync(WebApplication app, bool migrate, CancellationToken cancellationToken)
+    /// <summary>Checks the configuration, then migrates when asked (null: as Database:MigrateOnStart says).</summary>
+    private static async Task PrepareAsync(WebApplication app, bool? migrate, CancellationToken cancellationToken)
     {
         StartupChecks.Run(app.Services);
-        if (migrate)
+        if (migrate ?? app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStart)
         {
             await app.Services.MigrateDatabaseAsync(cancellationToken);
             await app.Services.EnsureRolesAsync(cancellationToken);

@@ -72,9 +72,6 @@ public sealed class Order
 
     /// <summary>Optimistic concurrency: every change increments it; a stale writer gets 409.</summary>
     public int Version { get; set; }
-
-    public bool HasParticipant(Guid organizationId) =>
-        InstitutionId == organizationId || DesignerId == organizationId || ManufacturerId == organizationId || RegistrantId == organizationId;
 }
 
 /// <summary>One revision of the institution's requirements (R-CASE-2): old revisions are kept with who, when and why.</summary>

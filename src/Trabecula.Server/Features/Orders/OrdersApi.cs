@@ -38,7 +38,7 @@ public static class OrdersApi
         ClaimsPrincipal user, TrabeculaDbContext db, string? state, string? category, string? number, DateTime? from, DateTime? to, int? page, int? pageSize, CancellationToken cancellationToken)
     {
         var org = OrganizationOf(user);
-        var query = db.Orders.AsNoTracking().Where(o => o.InstitutionId == org || o.DesignerId == org || o.ManufacturerId == org || o.RegistrantId == org);
+        var query = db.Orders.AsNoTracking().TakingPart(org);
         if (Enum.TryParse<OrderState>(state, out var s) && Enum.IsDefined(s))
         {
             query = query.Where(o => o.State == s);
@@ -353,7 +353,7 @@ public static class OrdersApi
     {
         var org = OrganizationOf(user);
         var query = tracking ? db.Orders : db.Orders.AsNoTracking();
-        return await query.SingleOrDefaultAsync(o => o.Id == id && (o.InstitutionId == org || o.DesignerId == org || o.ManufacturerId == org || o.RegistrantId == org), cancellationToken);
+        return await query.TakingPart(org).SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
     }
 
     private static async Task<OrderView> ViewAsync(TrabeculaDbContext db, Order order, ClaimsPrincipal user, CancellationToken cancellationToken)
@@ -464,6 +464,11 @@ public static class OrdersApi
 
 internal static class OrdersExtensions
 {
+    /// <summary>Orders in which <paramref name="organizationId"/> takes part, in any party (the tenant boundary).</summary>
+    public static IQueryable<Order> TakingPart(this IQueryable<Order> orders, Guid organizationId) =>
+        orders.Where(o => o.InstitutionId == organizationId || o.DesignerId == organizationId
+            || o.ManufacturerId == organizationId || o.RegistrantId == organizationId);
+
     public static IHostApplicationBuilder AddOrders(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<OrderOptions, OrderOptionsValidator>(OrderOptions.SectionName);

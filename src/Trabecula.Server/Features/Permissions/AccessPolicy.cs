@@ -51,7 +51,13 @@ public sealed class AccessPolicy(TrabeculaDbContext db, IAuditLog audit)
         var organization = await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == org, cancellationToken);
         var party = organization is null ? PartyTypes.None : OrderParties.Of(order, organization);
         var roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToList();
-        var allowed = Decide(await LoadAsync(cancellationToken), party, roles, order.State, cls, action);
+        var stage = order.State;
+        var candidates = (await db.PermissionRules.AsNoTracking()
+                .Where(r => r.Stage == stage && r.Class == cls && r.Action == action && roles.Contains(r.Role))
+                .ToListAsync(cancellationToken))
+            .Select(r => new PermissionCell(r.Party, r.Role, r.Stage, r.Class, r.Action))
+            .ToHashSet();
+        var allowed = Decide(candidates, party, roles, stage, cls, action);
         await audit.RecordAsync(new AuditEvent(allowed ? AuditAction.AccessAllowed : AuditAction.PermissionDenied, allowed ? AuditOutcome.Success : AuditOutcome.Denied)
         {
             TargetType = "order-data",

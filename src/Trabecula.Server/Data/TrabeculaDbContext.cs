@@ -51,6 +51,8 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
 
     public DbSet<OrderConfirmation> OrderConfirmations => Set<OrderConfirmation>();
 
+    public DbSet<EmergencyGrant> EmergencyGrants => Set<EmergencyGrant>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -48,6 +48,14 @@ public sealed class OrdersApiTests
         Assert.Contains("DataCollected", allowed);
 
         await Move(world.Physician, id, "DataCollected");
+
+        // The institution's final confirmation of the requirements comes before the data is confirmed (a guard).
+        using var unconfirmed = await world.Physician.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to = "DataConfirmed" });
+        Assert.Equal(HttpStatusCode.Conflict, unconfirmed.StatusCode);
+        var unmet = JsonNode.Parse(await unconfirmed.Content.ReadAsStringAsync())!;
+        Assert.Equal("urn:trabecula:problem:precondition-unmet", (string?)unmet["type"]);
+        Assert.Equal("RequirementsUnconfirmed", (string?)unmet["unmet"]![0]);
+        (await world.Physician.PostAsJsonAsync($"/api/orders/{id}/confirmations", new { artifactType = "requirements", version = 1 })).Dispose();
         await Move(world.Physician, id, "DataConfirmed");
         using var assign = await world.Physician.PutAsJsonAsync($"/api/orders/{id}/participants", new { designerId = world.DesignHouse.Id, manufacturerId = world.Plant.Id });
         Assert.Equal(HttpStatusCode.OK, assign.StatusCode);
@@ -144,6 +152,44 @@ public sealed class OrdersApiTests
         Assert.Equal("3 mm rim, 12 fixation holes", (string?)revisions[0]!["clinicalRequirement"]);
         Assert.Equal("custom plate, 2 mm rim", (string?)revisions[1]!["clinicalRequirement"]);
         Assert.Equal("dr.li", (string?)revisions[1]!["createdBy"]);
+
+        // The diff names exactly the fields that changed (the revision left out indication and date), with before and after.
+        var diff = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri($"/api/orders/{id}/requirements/diff?from=1&to=2", UriKind.Relative)))!.AsArray();
+        Assert.Equal(["indication", "clinicalRequirement", "plannedSurgeryDate"], diff.Select(c => (string?)c!["field"]));
+        Assert.Equal("custom plate, 2 mm rim", (string?)diff[1]!["before"]);
+        Assert.Equal("3 mm rim, 12 fixation holes", (string?)diff[1]!["after"]);
+        Assert.Null((string?)diff[2]!["after"]);
+    }
+
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [Trait("Requirement", "R-CASE-2")]
+    [Trait("Requirement", "R-CASE-4")]
+    public async Task FinalConfirmation_BindsToOneRevision_ARevisionNeedsANewOne(DatabaseKind kind)
+    {
+        await using var world = await OrderWorld.CreateAsync(kind);
+        using var created = await world.Physician.PostAsJsonAsync("/api/orders", NewOrder());
+        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
+        await Move(world.Physician, id, "DataCollected");
+        (await world.Physician.PostAsJsonAsync($"/api/orders/{id}/confirmations", new { artifactType = "requirements", version = 1 })).Dispose();
+        (await world.Physician.PutAsJsonAsync($"/api/orders/{id}/requirements", new { deviceCategory = "CranialPlate", clinicalRequirement = "changed", reason = "new CT" })).Dispose();
+
+        // Revision 1 was confirmed, revision 2 is current: the order page lists the move with what it waits for.
+        var view = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri($"/api/orders/{id}", UriKind.Relative)))!;
+        var confirmData = view["nextMoves"]!.AsArray().Single(m => (string?)m!["to"] == "DataConfirmed")!;
+        Assert.Equal("RequirementsUnconfirmed", (string?)confirmData["unmet"]![0]!["code"]);
+        using var refused = await world.Physician.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to = "DataConfirmed" });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+
+        // A designer's confirmation is not the institution's.
+        (await world.Physician.PutAsJsonAsync($"/api/orders/{id}/participants", new { designerId = world.DesignHouse.Id })).Dispose();
+        (await world.Designer.PostAsJsonAsync($"/api/orders/{id}/confirmations", new { artifactType = "requirements", version = 2 })).Dispose();
+        using var stillRefused = await world.Physician.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to = "DataConfirmed" });
+        Assert.Equal(HttpStatusCode.Conflict, stillRefused.StatusCode);
+
+        (await world.SecondPhysician.PostAsJsonAsync($"/api/orders/{id}/confirmations", new { artifactType = "requirements", version = 2 })).Dispose();
+        await Move(world.Physician, id, "DataConfirmed");
     }
 
     [Fact]
@@ -168,6 +214,10 @@ public sealed class OrdersApiTests
             (HttpMethod.Get, $"/api/orders/{id}/confirmations", null),
             (HttpMethod.Post, $"/api/orders/{id}/confirmations", new { artifactType = "requirements", version = 1 }),
             (HttpMethod.Get, $"/api/orders/{id}/access?class=DesignFiles&action=View", null),
+            (HttpMethod.Get, $"/api/orders/{id}/requirements/diff?from=1&to=1", null),
+            (HttpMethod.Get, $"/api/orders/{id}/emergency-access", null),
+            (HttpMethod.Post, $"/api/orders/{id}/emergency-access", new { reason = "need to see the images now", totpCode = "000000" }),
+            (HttpMethod.Post, $"/api/orders/{id}/emergency-access/{Guid.NewGuid()}/end", null),
         };
         foreach (var (method, path, body) in probes)
         {
@@ -209,6 +259,16 @@ public sealed class OrdersApiTests
         Assert.Equal(5, (int)page2["total"]!);
         Assert.Equal(2, page2["items"]!.AsArray().Count);
         Assert.Equal(5, (int)byNumber["total"]!);
+
+        // Participant and category filters, and a date window.
+        (await world.Physician.PutAsJsonAsync($"/api/orders/{ids[2]}/participants", new { manufacturerId = world.Plant.Id })).Dispose();
+        var withPlant = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri($"/api/orders?participant={world.Plant.Id}", UriKind.Relative)))!;
+        var guides = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri("/api/orders?category=SurgicalGuide", UriKind.Relative)))!;
+        var future = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri("/api/orders?from=2999-01-01", UriKind.Relative)))!;
+        Assert.Equal(ids[2], (string?)withPlant["items"]![0]!["id"]);
+        Assert.Equal(1, (int)withPlant["total"]!);
+        Assert.Equal(0, (int)guides["total"]!);
+        Assert.Equal(0, (int)future["total"]!);
     }
 
     private static object NewOrder() => new

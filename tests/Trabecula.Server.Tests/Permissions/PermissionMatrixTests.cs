@@ -110,6 +110,7 @@ public sealed class PermissionMatrixTests
 
         var early = JsonNode.Parse(await designer.GetStringAsync(new Uri(ask, UriKind.Relative)))!;
         (await physician.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to = "DataCollected" })).Dispose();
+        (await physician.PostAsJsonAsync($"/api/orders/{id}/confirmations", new { artifactType = "requirements", version = 1 })).Dispose();
         (await physician.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to = "DataConfirmed" })).Dispose();
         var confirmed = JsonNode.Parse(await designer.GetStringAsync(new Uri(ask, UriKind.Relative)))!;
         var identified = JsonNode.Parse(await designer.GetStringAsync(new Uri($"/api/orders/{id}/access?class=IdentifiedPatientData&action=View", UriKind.Relative)))!;

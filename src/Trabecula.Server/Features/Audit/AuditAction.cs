@@ -54,6 +54,11 @@ public enum AuditAction
 
     // Stage permission matrix (R-XFER-2): every decision is recorded; denials as PermissionDenied.
     AccessAllowed,
+
+    // Emergency access (R-AUTH-6): opened, ended (expired or given back), reviewed by an auditor.
+    EmergencyAccessOpened,
+    EmergencyAccessEnded,
+    EmergencyAccessReviewed,
 }
 
 /// <summary>How the audited operation ended.</summary>

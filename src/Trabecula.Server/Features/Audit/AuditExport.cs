@@ -87,7 +87,8 @@ public static class AuditExport
             AuditAction.SignIn or AuditAction.SignInFailed or AuditAction.SignOut or AuditAction.Lockout or AuditAction.SessionExpired
                 or AuditAction.SessionsEnded or AuditAction.MfaEnrolled or AuditAction.MfaReset or AuditAction.RecoveryCodeUsed
                 or AuditAction.ClientTokenIssued or AuditAction.ClientTokenRefused => ("110114", "User Authentication"),
-            AuditAction.PermissionDenied => ("110113", "Security Alert"),
+            AuditAction.PermissionDenied or AuditAction.EmergencyAccessOpened or AuditAction.EmergencyAccessEnded
+                or AuditAction.EmergencyAccessReviewed => ("110113", "Security Alert"),
             AuditAction.SettingsChanged or AuditAction.RoleChanged or AuditAction.UserApproved or AuditAction.UserRejected or AuditAction.UserDisabled
                 or AuditAction.UserEnabled or AuditAction.UserInvited or AuditAction.ClientRegistered or AuditAction.ClientRevoked
                 or AuditAction.ClientSecretRotated or AuditAction.OrganizationCreated or AuditAction.OrganizationUpdated => ("110136", "Security Roles Changed"),

@@ -33,9 +33,9 @@ internal static partial class FeedbackApi
         group.MapPost("/confirmations", ConfirmAsync).WithName("Confirm").WithSummary("Confirm one version of one artifact, e.g. revision 3 of the requirements.");
     }
 
-    internal static async Task<Results<Ok<List<CommentView>>, NotFound>> ListCommentsAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<List<CommentView>>, NotFound>> ListCommentsAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await OrdersApi.FindForCallerAsync(db, id, user, cancellationToken) is null)
+        if (await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken) is null)
         {
             return TypedResults.NotFound();
         }
@@ -48,7 +48,7 @@ internal static partial class FeedbackApi
     internal static async Task<Results<Created<CommentView>, NotFound, ValidationProblem>> AddCommentAsync(
         Guid id, CommentRequest request, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
-        var order = await OrdersApi.FindForCallerAsync(db, id, user, cancellationToken);
+        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
         if (order is null)
         {
             return TypedResults.NotFound();
@@ -103,9 +103,9 @@ internal static partial class FeedbackApi
             mentions, comment.AuthorName, comment.AuthorOrganization, comment.CreatedAt));
     }
 
-    internal static async Task<Results<Ok<List<ConfirmationView>>, NotFound>> ListConfirmationsAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<List<ConfirmationView>>, NotFound>> ListConfirmationsAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await OrdersApi.FindForCallerAsync(db, id, user, cancellationToken) is null)
+        if (await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken) is null)
         {
             return TypedResults.NotFound();
         }
@@ -117,7 +117,7 @@ internal static partial class FeedbackApi
     internal static async Task<Results<Created<ConfirmationView>, NotFound, ValidationProblem, ProblemHttpResult>> ConfirmAsync(
         Guid id, ConfirmationRequest request, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
-        var order = await OrdersApi.FindForCallerAsync(db, id, user, cancellationToken);
+        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
         if (order is null)
         {
             return TypedResults.NotFound();

@@ -31,7 +31,8 @@ public sealed record RequirementView(
     int Revision, string DeviceCategory, string AnatomicalSite, string Indication, string ClinicalRequirement,
     DateOnly? PlannedSurgeryDate, string Urgency, string? Reason, DateTime CreatedAt, string CreatedBy);
 
-public sealed record NextMove(string Name, string To, string Party, IReadOnlyList<string> Roles);
+/// <summary>A move that exists from here, who takes it, and what must happen first (<paramref name="Unmet"/> empty: it can be taken now).</summary>
+public sealed record NextMove(string Name, string To, string Party, IReadOnlyList<string> Roles, IReadOnlyList<GuardFailure> Unmet);
 
 public sealed record OrderView(
     Guid Id,

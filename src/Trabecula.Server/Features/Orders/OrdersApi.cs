@@ -29,16 +29,23 @@ public static class OrdersApi
         group.MapGet("/{id:guid}", GetAsync).WithName("GetOrder").WithSummary("The order; the patient's identity only for the institution, a pseudonym for everyone else.");
         group.MapPut("/{id:guid}/requirements", ReviseAsync).WithName("ReviseRequirements").WithSummary("A new requirements revision, keeping the old ones with who, when and why.");
         group.MapGet("/{id:guid}/requirements", RevisionsAsync).WithName("ListRequirementRevisions").WithSummary("Every requirements revision, newest first.");
+        group.MapGet("/{id:guid}/requirements/diff", DiffAsync).WithName("DiffRequirementRevisions").WithSummary("Field-by-field changes from revision 'from' to revision 'to'.");
         group.MapPut("/{id:guid}/participants", AssignAsync).WithName("AssignParticipants").WithSummary("The institution assigns the designer, manufacturer and registrant organizations.");
         group.MapPost("/{id:guid}/transitions", TransitionAsync).WithName("TransitionOrder").WithSummary("Move the order; 409 lists the moves that exist, 403 when the move is another party's.");
         group.MapGet("/{id:guid}/history", HistoryAsync).WithName("OrderHistory").WithSummary("The flow history: every transition with actor and reason.");
     }
 
     internal static async Task<Ok<OrderPage>> ListAsync(
-        ClaimsPrincipal user, TrabeculaDbContext db, string? state, string? category, string? number, DateTime? from, DateTime? to, int? page, int? pageSize, CancellationToken cancellationToken)
+        ClaimsPrincipal user, TrabeculaDbContext db, string? state, string? category, string? number, Guid? participant, DateTime? from, DateTime? to, int? page, int? pageSize, CancellationToken cancellationToken)
     {
         var org = OrganizationOf(user);
         var query = db.Orders.AsNoTracking().TakingPart(org);
+        if (participant is { } other)
+        {
+            // Orders shared with one partner organization ("everything we do with Factory X").
+            query = query.TakingPart(other);
+        }
+
         if (Enum.TryParse<OrderState>(state, out var s) && Enum.IsDefined(s))
         {
             query = query.Where(o => o.State == s);
@@ -75,7 +82,7 @@ public static class OrdersApi
     }
 
     internal static async Task<Results<Created<OrderView>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateOrderRequest request, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, IOptions<OrderOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        CreateOrderRequest request, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, IOptions<OrderOptions> options, TimeProvider time, TransitionGuards guards, CancellationToken cancellationToken)
     {
         var org = OrganizationOf(user);
         var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == org, cancellationToken);
@@ -144,36 +151,37 @@ public static class OrdersApi
             }
 
             await audit.RecordAsync(new AuditEvent(AuditAction.DataCreated) { TargetType = "order", TargetId = order.Number, OrderId = order.Id }, cancellationToken);
-            return TypedResults.Created($"/api/orders/{order.Id}", await ViewAsync(db, order, user, cancellationToken));
+            return TypedResults.Created($"/api/orders/{order.Id}", await ViewAsync(db, order, user, guards, cancellationToken));
         }
     }
 
     /// <summary>The order if the caller's organization takes part in it, for other features' endpoints (404 otherwise).</summary>
-    public static Task<Order?> FindForCallerAsync(TrabeculaDbContext db, Guid id, ClaimsPrincipal user, CancellationToken cancellationToken) =>
-        FindAsync(db, id, user, cancellationToken);
+    public static Task<Order?> FindForCallerAsync(TrabeculaDbContext db, Guid id, ClaimsPrincipal user, TimeProvider time, CancellationToken cancellationToken) =>
+        FindAsync(db, id, user, time, cancellationToken);
 
-    internal static async Task<Results<Ok<OrderView>, NotFound>> GetAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<OrderView>, NotFound>> GetAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, TransitionGuards guards, TimeProvider time, EmergencyAccessService emergency, CancellationToken cancellationToken)
     {
-        var order = await FindAsync(db, id, user, cancellationToken);
+        var order = await FindAsync(db, id, user, time, cancellationToken);
         if (order is null)
         {
             return TypedResults.NotFound();
         }
 
-        var view = await ViewAsync(db, order, user, cancellationToken);
+        var view = await ViewAsync(db, order, user, guards, cancellationToken);
         await audit.RecordAsync(new AuditEvent(AuditAction.DataViewed)
         {
             TargetType = view.Patient is null ? "order" : "order+patient-identity",
             TargetId = order.Number,
             OrderId = order.Id,
+            Details = await emergency.MarkAsync(user, order.Id, cancellationToken),
         }, cancellationToken);
         return TypedResults.Ok(view);
     }
 
-    private static async Task<Results<Ok<OrderView>, NotFound, ValidationProblem, ProblemHttpResult>> ReviseAsync(
-        Guid id, RequirementInput request, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, IOptions<OrderOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<OrderView>, NotFound, ValidationProblem, ProblemHttpResult>> ReviseAsync(
+        Guid id, RequirementInput request, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, IOptions<OrderOptions> options, TimeProvider time, TransitionGuards guards, CancellationToken cancellationToken)
     {
-        var order = await FindAsync(db, id, user, cancellationToken, tracking: true);
+        var order = await FindAsync(db, id, user, time, cancellationToken, tracking: true);
         if (order is null)
         {
             return TypedResults.NotFound();
@@ -209,12 +217,12 @@ public static class OrdersApi
             TargetId = $"{order.Number}/r{order.CurrentRevision}",
             OrderId = order.Id,
         }, cancellationToken);
-        return TypedResults.Ok(await ViewAsync(db, order, user, cancellationToken));
+        return TypedResults.Ok(await ViewAsync(db, order, user, guards, cancellationToken));
     }
 
-    private static async Task<Results<Ok<List<RequirementView>>, NotFound>> RevisionsAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<List<RequirementView>>, NotFound>> RevisionsAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await FindAsync(db, id, user, cancellationToken) is null)
+        if (await FindAsync(db, id, user, time, cancellationToken) is null)
         {
             return TypedResults.NotFound();
         }
@@ -223,10 +231,29 @@ public static class OrdersApi
         return TypedResults.Ok(revisions.Select(ToView).ToList());
     }
 
-    private static async Task<Results<Ok<OrderView>, NotFound, ValidationProblem, ProblemHttpResult>> AssignAsync(
-        Guid id, ParticipantsRequest request, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<List<RequirementChange>>, NotFound, ValidationProblem>> DiffAsync(
+        Guid id, int from, int to, ClaimsPrincipal user, TrabeculaDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var order = await FindAsync(db, id, user, cancellationToken, tracking: true);
+        if (await FindAsync(db, id, user, time, cancellationToken) is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var pair = await db.RequirementRevisions.AsNoTracking().Where(r => r.OrderId == id && (r.Revision == from || r.Revision == to)).ToListAsync(cancellationToken);
+        var before = pair.SingleOrDefault(r => r.Revision == from);
+        var after = pair.SingleOrDefault(r => r.Revision == to);
+        if (before is null || after is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["Both revisions must exist."] }, type: ProblemTypes.Validation);
+        }
+
+        return TypedResults.Ok(RequirementDiff.Compare(ToView(before), ToView(after)).ToList());
+    }
+
+    internal static async Task<Results<Ok<OrderView>, NotFound, ValidationProblem, ProblemHttpResult>> AssignAsync(
+        Guid id, ParticipantsRequest request, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, TimeProvider time, TransitionGuards guards, CancellationToken cancellationToken)
+    {
+        var order = await FindAsync(db, id, user, time, cancellationToken, tracking: true);
         if (order is null)
         {
             return TypedResults.NotFound();
@@ -265,13 +292,13 @@ public static class OrdersApi
             OrderId = order.Id,
             Details = new Dictionary<string, object?> { ["before"] = before, ["after"] = $"{order.DesignerId},{order.ManufacturerId},{order.RegistrantId}" },
         }, cancellationToken);
-        return TypedResults.Ok(await ViewAsync(db, order, user, cancellationToken));
+        return TypedResults.Ok(await ViewAsync(db, order, user, guards, cancellationToken));
     }
 
     internal static async Task<Results<Ok<OrderView>, NotFound, ValidationProblem, ProblemHttpResult>> TransitionAsync(
-        Guid id, TransitionRequest request, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, TransitionRequest request, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, TimeProvider time, TransitionGuards guards, CancellationToken cancellationToken)
     {
-        var order = await FindAsync(db, id, user, cancellationToken, tracking: true);
+        var order = await FindAsync(db, id, user, time, cancellationToken, tracking: true);
         if (order is null)
         {
             return TypedResults.NotFound();
@@ -304,13 +331,21 @@ public static class OrdersApi
                 detail: verdict == TransitionVerdict.NotFromThisState
                     ? $"An order in {order.State} cannot move to {to}."
                     : $"Moving from {order.State} to {to} is another party's or role's step.",
-                extensions: new Dictionary<string, object?> { ["allowed"] = NextMoves(order).Select(m => m.To).ToList(), ["state"] = order.State.ToString() });
+                extensions: new Dictionary<string, object?> { ["allowed"] = OrderLifecycle.From(order.State, order.HeldFrom).Select(m => m.To.ToString()).ToList(), ["state"] = order.State.ToString() });
             return problem;
+        }
+
+        var move = OrderLifecycle.From(order.State, order.HeldFrom).First(t => t.To == to);
+        var unmet = await guards.UnmetAsync(order, move.Name, cancellationToken);
+        if (unmet.Count > 0)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.PreconditionUnmet,
+                detail: string.Join(" ", unmet.Select(u => u.Message)),
+                extensions: new Dictionary<string, object?> { ["unmet"] = unmet.Select(u => u.Code).ToList(), ["state"] = order.State.ToString() });
         }
 
         var now = time.GetUtcNow().UtcDateTime;
         var from = order.State;
-        var move = OrderLifecycle.From(from, order.HeldFrom).First(t => t.To == to);
         order.HeldFrom = to == OrderState.OnHold ? from : null;
         order.State = to;
         order.UpdatedAt = now;
@@ -334,12 +369,12 @@ public static class OrdersApi
             OrderId = order.Id,
             Details = new Dictionary<string, object?> { ["transition"] = move.Name },
         }, cancellationToken);
-        return TypedResults.Ok(await ViewAsync(db, order, user, cancellationToken));
+        return TypedResults.Ok(await ViewAsync(db, order, user, guards, cancellationToken));
     }
 
-    internal static async Task<Results<Ok<List<HistoryEntry>>, NotFound>> HistoryAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<List<HistoryEntry>>, NotFound>> HistoryAsync(Guid id, ClaimsPrincipal user, TrabeculaDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await FindAsync(db, id, user, cancellationToken) is null)
+        if (await FindAsync(db, id, user, time, cancellationToken) is null)
         {
             return TypedResults.NotFound();
         }
@@ -349,14 +384,20 @@ public static class OrdersApi
     }
 
     /// <summary>The order if the caller's organization takes part in it; otherwise null (answered as 404).</summary>
-    private static async Task<Order?> FindAsync(TrabeculaDbContext db, Guid id, ClaimsPrincipal user, CancellationToken cancellationToken, bool tracking = false)
+    /// <remarks>An open emergency grant (R-AUTH-6) also makes the order visible to its holder for the window.</remarks>
+    private static async Task<Order?> FindAsync(TrabeculaDbContext db, Guid id, ClaimsPrincipal user, TimeProvider time, CancellationToken cancellationToken, bool tracking = false)
     {
         var org = OrganizationOf(user);
+        var me = ActorId(user);
+        var now = time.GetUtcNow().UtcDateTime;
         var query = tracking ? db.Orders : db.Orders.AsNoTracking();
-        return await query.TakingPart(org).SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
+        return await query.Where(o => o.Id == id)
+            .Where(o => o.InstitutionId == org || o.DesignerId == org || o.ManufacturerId == org || o.RegistrantId == org
+                || db.EmergencyGrants.Any(g => g.OrderId == o.Id && g.UserId == me && g.EndedAt == null && g.ExpiresAt > now))
+            .SingleOrDefaultAsync(cancellationToken);
     }
 
-    private static async Task<OrderView> ViewAsync(TrabeculaDbContext db, Order order, ClaimsPrincipal user, CancellationToken cancellationToken)
+    private static async Task<OrderView> ViewAsync(TrabeculaDbContext db, Order order, ClaimsPrincipal user, TransitionGuards guards, CancellationToken cancellationToken)
     {
         var patient = await db.Cases.AsNoTracking().SingleAsync(c => c.Id == order.CaseId, cancellationToken);
         var revision = await db.RequirementRevisions.AsNoTracking().SingleAsync(r => r.OrderId == order.Id && r.Revision == order.CurrentRevision, cancellationToken);
@@ -364,11 +405,20 @@ public static class OrdersApi
         return new OrderView(
             order.Id, order.Number, order.State.ToString(), order.HeldFrom?.ToString(), order.Version, patient.Pseudonym,
             isInstitution ? new PatientView(patient.PatientName, patient.PatientSex, patient.PatientBirthDate, patient.HospitalRecordNumber, patient.PatientIdNumber) : null,
-            order.InstitutionId, order.DesignerId, order.ManufacturerId, order.RegistrantId, ToView(revision), NextMoves(order), order.CreatedAt, order.UpdatedAt);
+            order.InstitutionId, order.DesignerId, order.ManufacturerId, order.RegistrantId, ToView(revision), await NextMovesAsync(order, guards, cancellationToken), order.CreatedAt, order.UpdatedAt);
     }
 
-    private static List<NextMove> NextMoves(Order order) =>
-        [.. OrderLifecycle.From(order.State, order.HeldFrom).Select(t => new NextMove(t.Name, t.To.ToString(), t.Party.ToString(), [.. t.Roles.Order(StringComparer.Ordinal)]))];
+    private static async Task<List<NextMove>> NextMovesAsync(Order order, TransitionGuards guards, CancellationToken cancellationToken)
+    {
+        var moves = new List<NextMove>();
+        foreach (var t in OrderLifecycle.From(order.State, order.HeldFrom))
+        {
+            var unmet = await guards.UnmetAsync(order, t.Name, cancellationToken);
+            moves.Add(new NextMove(t.Name, t.To.ToString(), t.Party.ToString(), [.. t.Roles.Order(StringComparer.Ordinal)], unmet));
+        }
+
+        return moves;
+    }
 
     private static RequirementView ToView(RequirementRevision r) => new(
         r.Revision, r.DeviceCategory, r.AnatomicalSite, r.Indication, r.ClinicalRequirement,
@@ -472,6 +522,11 @@ internal static class OrdersExtensions
     public static IHostApplicationBuilder AddOrders(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<OrderOptions, OrderOptionsValidator>(OrderOptions.SectionName);
+        builder.Services.AddScoped<TransitionGuards>();
+        builder.Services.AddTransitionGuard<RequirementsConfirmedGuard>();
+        builder.Services.AddValidatedOptions<EmergencyAccessOptions, EmergencyAccessOptionsValidator>(EmergencyAccessOptions.SectionName);
+        builder.Services.AddScoped<EmergencyAccessService>();
+        builder.Services.AddHostedService<EmergencyExpirySweeper>();
         return builder;
     }
 
@@ -479,6 +534,7 @@ internal static class OrdersExtensions
     {
         app.MapOrdersApi();
         app.MapFeedbackApi();
+        app.MapEmergencyAccessApi();
         return app;
     }
 }

@@ -11,12 +11,15 @@ namespace Trabecula.Server.Features.Permissions;
 /// <summary>A cell of the matrix, as a key.</summary>
 public readonly record struct PermissionCell(PartyTypes Party, string Role, OrderState Stage, DataClass Class, DataAction Action);
 
+/// <summary>A decision of the matrix; <see cref="EmergencyGrantId"/> marks one made under break-glass access.</summary>
+public sealed record AccessDecision(bool Allowed, Guid? EmergencyGrantId);
+
 /// <summary>
 /// The one service every data access asks (R-XFER-2): may this person, for the party their
 /// organization plays on this order, do this action on this class of the order's data at the
 /// order's current stage? Default deny. Every decision, allowed or denied, is audited.
 /// </summary>
-public sealed class AccessPolicy(TrabeculaDbContext db, IAuditLog audit)
+public sealed class AccessPolicy(TrabeculaDbContext db, IAuditLog audit, EmergencyAccessService emergency)
 {
     /// <summary>The decision alone (no audit): the pure function the matrix tests check cell by cell.</summary>
     public static bool Decide(IReadOnlySet<PermissionCell> rules, PartyTypes partyOnOrder, IEnumerable<string> roles, OrderState stage, DataClass cls, DataAction action)
@@ -43,7 +46,15 @@ public sealed class AccessPolicy(TrabeculaDbContext db, IAuditLog audit)
             .ToHashSet();
 
     /// <summary>Decides for <paramref name="user"/> on <paramref name="order"/> and audits the decision.</summary>
-    public async Task<bool> AuthorizeAsync(ClaimsPrincipal user, Order order, DataClass cls, DataAction action, CancellationToken cancellationToken = default)
+    public async Task<bool> AuthorizeAsync(ClaimsPrincipal user, Order order, DataClass cls, DataAction action, CancellationToken cancellationToken = default) =>
+        (await DecideAsync(user, order, cls, action, cancellationToken)).Allowed;
+
+    /// <summary>
+    /// Decides and audits. An open emergency grant of this person on this order (R-AUTH-6) adds
+    /// reading (view, download) of every class but the audit trail beyond the matrix, and marks
+    /// every decision made during it, allowed or not, with the grant.
+    /// </summary>
+    public async Task<AccessDecision> DecideAsync(ClaimsPrincipal user, Order order, DataClass cls, DataAction action, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(order);
@@ -58,13 +69,25 @@ public sealed class AccessPolicy(TrabeculaDbContext db, IAuditLog audit)
             .Select(r => new PermissionCell(r.Party, r.Role, r.Stage, r.Class, r.Action))
             .ToHashSet();
         var allowed = Decide(candidates, party, roles, stage, cls, action);
+        var details = new Dictionary<string, object?> { ["action"] = action.ToString(), ["stage"] = order.State.ToString(), ["party"] = party.ToString() };
+        var grant = await emergency.ActiveAsync(user, order.Id, cancellationToken);
+        if (grant is not null)
+        {
+            details[EmergencyAccessService.MarkKey] = grant.Id.ToString();
+            if (!allowed && cls != DataClass.Audit && action is DataAction.View or DataAction.Download)
+            {
+                allowed = true;
+                details["beyondMatrix"] = true;
+            }
+        }
+
         await audit.RecordAsync(new AuditEvent(allowed ? AuditAction.AccessAllowed : AuditAction.PermissionDenied, allowed ? AuditOutcome.Success : AuditOutcome.Denied)
         {
             TargetType = "order-data",
             TargetId = $"{order.Number}:{cls}",
             OrderId = order.Id,
-            Details = new Dictionary<string, object?> { ["action"] = action.ToString(), ["stage"] = order.State.ToString(), ["party"] = party.ToString() },
+            Details = details,
         }, cancellationToken);
-        return allowed;
+        return new AccessDecision(allowed, grant?.Id);
     }
 }

@@ -17,7 +17,8 @@ public sealed record PermissionChange(
     [property: Required] string? Party, [property: Required] string? Role, [property: Required] string? Stage,
     [property: Required] string? Class, [property: Required] string? Action, bool Allowed);
 
-public sealed record AccessAnswer(bool Allowed, string Stage, string Class, string Action);
+/// <summary>The decision; <paramref name="EmergencyGrantId"/> is set when it was made under break-glass access.</summary>
+public sealed record AccessAnswer(bool Allowed, string Stage, string Class, string Action, Guid? EmergencyGrantId);
 
 /// <summary>The stage permission matrix: view and change (security administrators, audited), and the per-order question.</summary>
 internal static class PermissionsApi
@@ -43,7 +44,7 @@ internal static class PermissionsApi
             .Select(r => new PermissionCellView(r.Party.ToString(), r.Role, r.Stage.ToString(), r.Class.ToString(), r.Action.ToString())).ToList());
     }
 
-    private static async Task<Results<NoContent, ValidationProblem>> ChangeAsync(PermissionChange change, TrabeculaDbContext db, IAuditLog audit, CancellationToken cancellationToken)
+    internal static async Task<Results<NoContent, ValidationProblem>> ChangeAsync(PermissionChange change, TrabeculaDbContext db, IAuditLog audit, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var party = Parse<PartyTypes>(change.Party, "party", errors);
@@ -87,7 +88,7 @@ internal static class PermissionsApi
     }
 
     private static async Task<Results<Ok<AccessAnswer>, NotFound, ValidationProblem>> AskAsync(
-        Guid id, string? @class, string? action, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, CancellationToken cancellationToken)
+        Guid id, string? @class, string? action, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var cls = Parse<DataClass>(@class, "class", errors);
@@ -97,14 +98,14 @@ internal static class PermissionsApi
             return TypedResults.ValidationProblem(errors, type: ProblemTypes.Validation);
         }
 
-        var order = await OrdersApi.FindForCallerAsync(db, id, user, cancellationToken);
+        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
         if (order is null)
         {
             return TypedResults.NotFound();
         }
 
-        var allowed = await policy.AuthorizeAsync(user, order, cls, act, cancellationToken);
-        return TypedResults.Ok(new AccessAnswer(allowed, order.State.ToString(), cls.ToString(), act.ToString()));
+        var decision = await policy.DecideAsync(user, order, cls, act, cancellationToken);
+        return TypedResults.Ok(new AccessAnswer(decision.Allowed, order.State.ToString(), cls.ToString(), act.ToString(), decision.EmergencyGrantId));
     }
 
     private static T Parse<T>(string? value, string field, Dictionary<string, string[]> errors)

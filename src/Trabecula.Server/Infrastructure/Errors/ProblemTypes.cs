@@ -15,6 +15,9 @@ public static class ProblemTypes
     public const string NotFound = Prefix + "not-found";
     public const string MethodNotAllowed = Prefix + "method-not-allowed";
     public const string Conflict = Prefix + "conflict";
+
+    /// <summary>409: the move exists and is yours, but a precondition another feature owns is not met yet.</summary>
+    public const string PreconditionUnmet = Prefix + "precondition-unmet";
     public const string PayloadTooLarge = Prefix + "payload-too-large";
     public const string UnsupportedMediaType = Prefix + "unsupported-media-type";
     public const string UnprocessableContent = Prefix + "unprocessable-content";

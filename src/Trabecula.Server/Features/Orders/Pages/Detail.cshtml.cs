@@ -1,16 +1,36 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Trabecula.Server.Data;
 using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Features.Audit;
+using Trabecula.Server.Features.Monitoring;
+using Trabecula.Server.Features.Organizations;
+using Trabecula.Server.Infrastructure.Security;
 
 namespace Trabecula.Server.Features.Orders.Pages;
 
-/// <summary>One order: state, requirements, the timeline, and the moves that exist with who takes them.</summary>
+/// <summary>
+/// One order: state, requirements with their revision history and diffs, the institution's
+/// confirmation, participants, the timeline, the moves that exist (with who takes them and what
+/// they wait for), comments and emergency access. Every form posts to the same service the API uses.
+/// </summary>
 [Authorize(Policy = Policies.Active)]
-public sealed class DetailModel(TrabeculaDbContext db, IAuditLog audit, TimeProvider time) : PageModel
+public sealed class DetailModel(
+    TrabeculaDbContext db,
+    IAuditLog audit,
+    TimeProvider time,
+    TransitionGuards guards,
+    EmergencyAccessService emergency,
+    AlertService alerts,
+    TwoFactorService twoFactor,
+    UserManager<TrabeculaUser> users,
+    IOptions<OrderOptions> orderOptions,
+    IOptions<EmergencyAccessOptions> emergencyOptions) : PageModel
 {
     public OrderView? Order { get; private set; }
 
@@ -20,28 +40,59 @@ public sealed class DetailModel(TrabeculaDbContext db, IAuditLog audit, TimeProv
 
     public IReadOnlyList<CommentView> Comments { get; private set; } = [];
 
-    public async Task<IActionResult> OnPostCommentAsync(Guid id, string? body, CancellationToken cancellationToken)
-    {
-        var result = await FeedbackApi.AddCommentAsync(id, new CommentRequest(body, null, null, null), User, db, audit, time, cancellationToken);
-        switch (result.Result)
-        {
-            case Microsoft.AspNetCore.Http.HttpResults.NotFound:
-                return NotFound();
-            case ValidationProblem invalid:
-                Error = string.Join(" ", invalid.ProblemDetails.Errors.SelectMany(e => e.Value));
-                return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
-            default:
-                return Redirect($"/orders/{id}");
-        }
-    }
+    public IReadOnlyList<ConfirmationView> Confirmations { get; private set; } = [];
+
+    /// <summary>Every revision, newest first, each with its changes against the one before.</summary>
+    public IReadOnlyList<(RequirementView Revision, IReadOnlyList<RequirementChange> Changes)> Revisions { get; private set; } = [];
+
+    public IReadOnlyList<EmergencyGrantView> EmergencyGrants { get; private set; } = [];
+
+    public EmergencyGrantView? MyEmergencyGrant { get; private set; }
+
+    /// <summary>Organization names by id, for the participants panel.</summary>
+    public IReadOnlyDictionary<Guid, string> OrganizationNames { get; private set; } = new Dictionary<Guid, string>();
+
+    /// <summary>Candidate organizations per party, for the institution's assignment form.</summary>
+    public IReadOnlyDictionary<PartyTypes, IReadOnlyList<(Guid Id, string Name)>> Candidates { get; private set; } =
+        new Dictionary<PartyTypes, IReadOnlyList<(Guid Id, string Name)>>();
+
+    public IReadOnlyList<string> Categories => orderOptions.Value.DeviceCategories;
+
+    public int EmergencyMinutes => emergencyOptions.Value.DefaultMinutes;
+
+    /// <summary>True for the institution's physicians and admins: they revise, confirm and assign.</summary>
+    public bool IsInstitution { get; private set; }
+
+    public bool RequirementsConfirmedByInstitution { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
         await LoadAsync(id, cancellationToken) ? Page() : NotFound();
 
-    public async Task<IActionResult> OnPostAsync(Guid id, string? to, string? reason, int? version, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostAsync(Guid id, string? to, string? reason, int? version, CancellationToken cancellationToken) =>
+        await AfterAsync(id, (await OrdersApi.TransitionAsync(id, new TransitionRequest(to, reason, version), User, db, audit, time, guards, cancellationToken)).Result, cancellationToken);
+
+    public async Task<IActionResult> OnPostCommentAsync(Guid id, string? body, CancellationToken cancellationToken) =>
+        await AfterAsync(id, (await FeedbackApi.AddCommentAsync(id, new CommentRequest(body, null, null, null), User, db, audit, time, cancellationToken)).Result, cancellationToken);
+
+    public async Task<IActionResult> OnPostReviseAsync(Guid id, [FromForm] RequirementInput revision, CancellationToken cancellationToken) =>
+        await AfterAsync(id, (await OrdersApi.ReviseAsync(id, revision, User, db, audit, orderOptions, time, guards, cancellationToken)).Result, cancellationToken);
+
+    public async Task<IActionResult> OnPostConfirmAsync(Guid id, int version, CancellationToken cancellationToken) =>
+        await AfterAsync(id, (await FeedbackApi.ConfirmAsync(id, new ConfirmationRequest("requirements", version, null), User, db, audit, time, cancellationToken)).Result, cancellationToken);
+
+    public async Task<IActionResult> OnPostAssignAsync(Guid id, Guid? designerId, Guid? manufacturerId, Guid? registrantId, int? version, CancellationToken cancellationToken) =>
+        await AfterAsync(id, (await OrdersApi.AssignAsync(id, new ParticipantsRequest(designerId, manufacturerId, registrantId, version), User, db, audit, time, guards, cancellationToken)).Result, cancellationToken);
+
+    public async Task<IActionResult> OnPostEmergencyAsync(Guid id, string? emergencyReason, string? totpCode, CancellationToken cancellationToken) =>
+        await AfterAsync(id, (await EmergencyAccessApi.OpenAsync(id, new EmergencyAccessRequest(emergencyReason, totpCode, null), User, db, audit, alerts, twoFactor, users, emergencyOptions, time, cancellationToken)).Result, cancellationToken);
+
+    public async Task<IActionResult> OnPostEndEmergencyAsync(Guid id, Guid grantId, CancellationToken cancellationToken) =>
+        await AfterAsync(id, (await EmergencyAccessApi.EndAsync(id, grantId, User, db, audit, time, cancellationToken)).Result, cancellationToken);
+
+    /// <summary>Success: back to the order (post/redirect/get). A problem: the page again with its message.</summary>
+    private async Task<IActionResult> AfterAsync(Guid id, IResult result, CancellationToken cancellationToken)
     {
-        var result = await OrdersApi.TransitionAsync(id, new TransitionRequest(to, reason, version), User, db, audit, time, cancellationToken);
-        switch (result.Result)
+        switch (result)
         {
             case Microsoft.AspNetCore.Http.HttpResults.NotFound:
                 return NotFound();
@@ -60,14 +111,40 @@ public sealed class DetailModel(TrabeculaDbContext db, IAuditLog audit, TimeProv
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
     {
-        if ((await OrdersApi.GetAsync(id, User, db, audit, cancellationToken)).Result is not Ok<OrderView> found)
+        if ((await OrdersApi.GetAsync(id, User, db, audit, guards, time, emergency, cancellationToken)).Result is not Ok<OrderView> found)
         {
             return false;
         }
 
-        Order = found.Value;
-        History = ((Ok<List<HistoryEntry>>)(await OrdersApi.HistoryAsync(id, User, db, cancellationToken)).Result).Value!;
-        Comments = ((Ok<List<CommentView>>)(await FeedbackApi.ListCommentsAsync(id, User, db, cancellationToken)).Result).Value!;
+        var order = found.Value!;
+        Order = order;
+        History = ((Ok<List<HistoryEntry>>)(await OrdersApi.HistoryAsync(id, User, db, time, cancellationToken)).Result).Value!;
+        Comments = ((Ok<List<CommentView>>)(await FeedbackApi.ListCommentsAsync(id, User, db, time, cancellationToken)).Result).Value!;
+        Confirmations = ((Ok<List<ConfirmationView>>)(await FeedbackApi.ListConfirmationsAsync(id, User, db, time, cancellationToken)).Result).Value!;
+        var revisions = ((Ok<List<RequirementView>>)(await OrdersApi.RevisionsAsync(id, User, db, time, cancellationToken)).Result).Value!;
+        Revisions = [.. revisions.Select((r, i) => (r, i + 1 < revisions.Count ? RequirementDiff.Compare(revisions[i + 1], r) : (IReadOnlyList<RequirementChange>)[]))];
+        EmergencyGrants = ((Ok<List<EmergencyGrantView>>)(await EmergencyAccessApi.ListForOrderAsync(id, User, db, time, cancellationToken)).Result).Value!;
+        MyEmergencyGrant = EmergencyGrants.FirstOrDefault(g => g.Active && g.Holder == User.Identity?.Name);
+
+        var org = Guid.Parse(User.FindFirst(TrabeculaClaimTypes.OrganizationId)!.Value);
+        IsInstitution = order.InstitutionId == org && (User.IsInRole(Roles.Physician) || User.IsInRole(Roles.InstitutionAdmin));
+        RequirementsConfirmedByInstitution = await db.OrderConfirmations.AnyAsync(
+            c => c.OrderId == id && c.ArtifactType == "requirements" && c.ArtifactVersion == order.Requirement.Revision
+                && db.Users.Any(u => u.Id == c.ActorId && u.OrganizationId == order.InstitutionId), cancellationToken);
+
+        var ids = new[] { order.InstitutionId, order.DesignerId, order.ManufacturerId, order.RegistrantId }.OfType<Guid>().ToList();
+        var organizations = await db.Organizations.AsNoTracking()
+            .Where(o => ids.Contains(o.Id) || (IsInstitution && o.PartyTypes != PartyTypes.None))
+            .Select(o => new { o.Id, o.Name, o.PartyTypes })
+            .ToListAsync(cancellationToken);
+        OrganizationNames = organizations.ToDictionary(o => o.Id, o => o.Name);
+        if (IsInstitution)
+        {
+            Candidates = new[] { PartyTypes.Designer, PartyTypes.Manufacturer, PartyTypes.MarketingAuthorizationHolder }.ToDictionary(
+                p => p,
+                p => (IReadOnlyList<(Guid, string)>)[.. organizations.Where(o => (o.PartyTypes & p) == p).OrderBy(o => o.Name, StringComparer.Ordinal).Select(o => (o.Id, o.Name))]);
+        }
+
         return true;
     }
 }

@@ -32,7 +32,7 @@ public sealed class NewOrderForm
 
 /// <summary>A physician opens a case and its order (the same rules as POST /api/orders).</summary>
 [Authorize(Policy = Policies.Active)]
-public sealed class NewModel(TrabeculaDbContext db, IAuditLog audit, IOptions<OrderOptions> options, TimeProvider time) : PageModel
+public sealed class NewModel(TrabeculaDbContext db, IAuditLog audit, IOptions<OrderOptions> options, TimeProvider time, TransitionGuards guards) : PageModel
 {
     [BindProperty]
     public NewOrderForm Form { get; set; } = new();
@@ -50,7 +50,7 @@ public sealed class NewModel(TrabeculaDbContext db, IAuditLog audit, IOptions<Or
         var request = new CreateOrderRequest(
             new PatientInput(Form.PatientName, Form.PatientSex, Form.BirthDate, Form.RecordNumber, null),
             new RequirementInput(Form.DeviceCategory, Form.AnatomicalSite, Form.Indication, Form.ClinicalRequirement, Form.PlannedSurgeryDate, "Routine", null));
-        var result = await OrdersApi.CreateAsync(request, User, db, audit, options, time, cancellationToken);
+        var result = await OrdersApi.CreateAsync(request, User, db, audit, options, time, guards, cancellationToken);
         switch (result.Result)
         {
             case Created<OrderView> created:

@@ -87,7 +87,7 @@ internal static class AuditBench
         Report.Line($"anchor: encode + SHA-256 of {entries} entries in memory", hashOnly.Elapsed.TotalSeconds, "s", "no database");
     }
 
-    private static AuditEntry SampleEntry(int i) => new()
+    internal static AuditEntry SampleEntry(int i) => new()
     {
         ActorType = AuditActorType.User,
         ActorId = "0198f3a0-0000-7000-8000-" + (i % 50).ToString("D12", CultureInfo.InvariantCulture),

@@ -8,6 +8,7 @@ namespace Trabecula.Bench;
 /// the unit, and notes; each has an anchor measured the same way in the same run.
 ///   audit-append --provider sqlite|postgresql --entries N --concurrency C
 ///   audit-verify --provider sqlite|postgresql --entries N
+///   orders-seed --orders N --audit M -- --Data:Directory=... [--Database:Provider=PostgreSQL ...]
 /// PostgreSQL needs TRABECULA_BENCH_POSTGRES (an admin connection string); bench/audit.sh starts one.
 /// </summary>
 internal static class BenchProgram
@@ -26,8 +27,15 @@ internal static class BenchProgram
             case "audit-verify":
                 await AuditBench.VerifyAsync(provider, entries);
                 return 0;
+            case "orders-seed":
+                // Everything after "--" goes to the platform, as on the trabecula command line.
+                var split = Array.IndexOf(args, "--");
+                await OrdersBench.SeedAsync(split >= 0 ? args[(split + 1)..] : [],
+                    int.Parse(Option(args, "--orders", "100000"), CultureInfo.InvariantCulture),
+                    int.Parse(Option(args, "--audit", "1000000"), CultureInfo.InvariantCulture));
+                return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: audit-append|audit-verify --provider sqlite|postgresql --entries N [--concurrency C]");
+                await Console.Error.WriteLineAsync("usage: audit-append|audit-verify --provider sqlite|postgresql --entries N [--concurrency C] | orders-seed --orders N --audit M -- <platform settings>");
                 return 2;
         }
     }

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Trabecula.Server.Tests.Infrastructure;
 
@@ -46,14 +45,9 @@ public sealed class CommentXssBrowserTests
 
         // The demo physician sets up (new password, TOTP) and opens the order through the API; the
         // comments are then typed into the order page in the browser.
-        var orderId = await CreateOrderAsPhysicianAsync(server, seed.StandardOutput);
-
-        await page.GotoAsync(baseUrl + "/account/login");
-        await page.FillAsync("#user-name", "demo.physician");
-        await page.FillAsync("#password", PhysicianPassword);
-        await page.FillAsync("#totp", MfaDevice.NextCode());
-        await page.ClickAsync("#sign-in");
-        await page.WaitForSelectorAsync("#signed-in-user");
+        var physician = await DemoAccount.SetUpAsync(server, seed.StandardOutput, "demo.physician");
+        var orderId = await CreateOrderAsync(server, physician);
+        await physician.SignInAsync(page, baseUrl);
         foreach (var payload in Payloads)
         {
             await page.GotoAsync($"{baseUrl}/orders/{orderId}");
@@ -70,26 +64,12 @@ public sealed class CommentXssBrowserTests
         Assert.Equal(0, await page.Locator("#comments script, #comments img, #comments svg, #comments iframe, #comments a, #comments details").CountAsync());
     }
 
-    private static string PhysicianPassword { get; set; } = "";
-
-    private static MfaClock MfaDevice { get; set; } = null!;
-
-    /// <summary>Signs the demo physician in through the API (password change, TOTP enrolment) and opens an order.</summary>
-    private static async Task<string> CreateOrderAsPhysicianAsync(ServerProcess server, string seedOutput)
+    private static async Task<string> CreateOrderAsync(ServerProcess server, DemoAccount physician)
     {
-        var oneTime = Regex.Match(seedOutput, @"^demo\.physician\s+\S+\s+(\S+)", RegexOptions.Multiline).Groups[1].Value;
-        PhysicianPassword = "a-physician-owns-this-passphrase";
         using var handler = new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false };
         using var client = new HttpClient(handler) { BaseAddress = server.BaseAddress };
-        (await client.PostAsJsonAsync("/api/auth/login", new { userName = "demo.physician", password = oneTime })).EnsureSuccessStatusCode();
-        await AntiforgeryAsync(client);
-        (await client.PostAsJsonAsync("/api/me/password", new { currentPassword = oneTime, newPassword = PhysicianPassword })).EnsureSuccessStatusCode();
-        (await client.PostAsJsonAsync("/api/auth/login", new { userName = "demo.physician", password = PhysicianPassword })).EnsureSuccessStatusCode();
-        await AntiforgeryAsync(client);
-        using var setup = await client.PostAsync(new Uri("/api/me/mfa/setup", UriKind.Relative), null);
-        MfaDevice = new MfaClock(Trabecula.Server.Features.Accounts.Totp.FromBase32((string)JsonNode.Parse(await setup.Content.ReadAsStringAsync())!["secret"]!));
-        (await client.PostAsJsonAsync("/api/me/mfa/confirm", new { code = MfaDevice.NextCode() })).EnsureSuccessStatusCode();
-        await AntiforgeryAsync(client);
+        (await client.PostAsJsonAsync("/api/auth/login", new { userName = physician.UserName, password = physician.Password, totpCode = physician.Authenticator!.NextCode() })).EnsureSuccessStatusCode();
+        await DemoAccount.AntiforgeryAsync(client);
         using var created = await client.PostAsJsonAsync("/api/orders", new
         {
             patient = new { name = "测试患者" },
@@ -97,32 +77,5 @@ public sealed class CommentXssBrowserTests
         });
         created.EnsureSuccessStatusCode();
         return (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
-    }
-
-    private static async Task AntiforgeryAsync(HttpClient client)
-    {
-        var token = (string)JsonNode.Parse(await client.GetStringAsync(new Uri("/api/auth/antiforgery", UriKind.Relative)))!["token"]!;
-        client.DefaultRequestHeaders.Remove("X-CSRF-TOKEN");
-        client.DefaultRequestHeaders.Add("X-CSRF-TOKEN", token);
-    }
-
-    /// <summary>An authenticator app on the real clock: each code for a time step after the last one used.</summary>
-    private sealed class MfaClock(byte[] secret)
-    {
-        private long _last = long.MinValue;
-
-        public string NextCode()
-        {
-            var now = Trabecula.Server.Features.Accounts.Totp.StepAt(TimeProvider.System.GetUtcNow());
-            var step = Math.Max(now - 1, _last + 1);
-            if (step > now + 1)
-            {
-                Thread.Sleep(TimeSpan.FromSeconds(30));
-                step = _last + 1;
-            }
-
-            _last = step;
-            return Trabecula.Server.Features.Accounts.Totp.Compute(secret, step);
-        }
     }
 }

@@ -57,6 +57,9 @@ public sealed class OrdersApiTests
         Assert.Equal("RequirementsUnconfirmed", (string?)unmet["unmet"]![0]);
         (await world.Physician.PostAsJsonAsync($"/api/orders/{id}/confirmations", new { artifactType = "requirements", version = 1 })).Dispose();
         await Move(world.Physician, id, "DataConfirmed");
+        // The directory lists the partner organizations an institution can assign, and no hospitals.
+        var designers = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri("/api/organizations/directory?party=Designer", UriKind.Relative)))!.AsArray();
+        Assert.Equal(["Design House"], designers.Select(o => (string?)o!["name"]));
         using var assign = await world.Physician.PutAsJsonAsync($"/api/orders/{id}/participants", new { designerId = world.DesignHouse.Id, manufacturerId = world.Plant.Id });
         Assert.Equal(HttpStatusCode.OK, assign.StatusCode);
 

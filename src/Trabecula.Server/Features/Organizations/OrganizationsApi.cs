@@ -38,6 +38,8 @@ internal static class OrganizationsApi
     {
         var group = endpoints.MapGroup("/api/organizations").WithTags("Organizations").RequireAuthorization(Policies.Active);
         group.MapGet("/", ListAsync).WithName("ListOrganizations").WithSummary("All organizations for a platform administrator; otherwise the caller's own.");
+        group.MapGet("/directory", DirectoryAsync).WithName("OrganizationDirectory")
+            .WithSummary("Registered designers, manufacturers and registrants (name, party types, licence numbers): whom an institution can assign to an order.");
         group.MapPost("/", CreateAsync).WithName("CreateOrganization").WithSummary("Register an organization with its party types and licence numbers.")
             .RequireAuthorization(Policies.PlatformAdmin);
         return group;
@@ -53,6 +55,15 @@ internal static class OrganizationsApi
         }
 
         var organizations = await query.OrderBy(o => o.Name).Take(1000).ToListAsync(cancellationToken);
+        return TypedResults.Ok(organizations.Select(OrganizationResponse.From).ToList());
+    }
+
+    /// <summary>The public directory of partner organizations; people and anything else about them stay private.</summary>
+    private static async Task<Ok<List<OrganizationResponse>>> DirectoryAsync(string? party, TrabeculaDbContext db, CancellationToken cancellationToken)
+    {
+        var partners = PartyTypes.Designer | PartyTypes.Manufacturer | PartyTypes.MarketingAuthorizationHolder;
+        var wanted = Enum.TryParse<PartyTypes>(party, out var p) && (p & partners) == p && p != PartyTypes.None ? p : partners;
+        var organizations = await db.Organizations.AsNoTracking().Where(o => (o.PartyTypes & wanted) != 0).OrderBy(o => o.Name).Take(1000).ToListAsync(cancellationToken);
         return TypedResults.Ok(organizations.Select(OrganizationResponse.From).ToList());
     }
 

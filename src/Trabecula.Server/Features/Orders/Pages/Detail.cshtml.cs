@@ -74,8 +74,12 @@ public sealed class DetailModel(
     public async Task<IActionResult> OnPostCommentAsync(Guid id, string? body, CancellationToken cancellationToken) =>
         await AfterAsync(id, (await FeedbackApi.AddCommentAsync(id, new CommentRequest(body, null, null, null), User, db, audit, time, cancellationToken)).Result, cancellationToken);
 
-    public async Task<IActionResult> OnPostReviseAsync(Guid id, [FromForm] RequirementInput revision, CancellationToken cancellationToken) =>
-        await AfterAsync(id, (await OrdersApi.ReviseAsync(id, revision, User, db, audit, orderOptions, time, guards, cancellationToken)).Result, cancellationToken);
+    public async Task<IActionResult> OnPostReviseAsync(Guid id, [FromForm] RevisionForm revision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(revision);
+        var input = new RequirementInput(revision.DeviceCategory, revision.AnatomicalSite, revision.Indication, revision.ClinicalRequirement, revision.PlannedSurgeryDate, revision.Urgency, revision.Reason);
+        return await AfterAsync(id, (await OrdersApi.ReviseAsync(id, input, User, db, audit, orderOptions, time, guards, cancellationToken)).Result, cancellationToken);
+    }
 
     public async Task<IActionResult> OnPostConfirmAsync(Guid id, int version, CancellationToken cancellationToken) =>
         await AfterAsync(id, (await FeedbackApi.ConfirmAsync(id, new ConfirmationRequest("requirements", version, null), User, db, audit, time, cancellationToken)).Result, cancellationToken);
@@ -147,4 +151,22 @@ public sealed class DetailModel(
 
         return true;
     }
+}
+
+/// <summary>The revise form's fields (MVC binds a mutable class; the API's record carries the limits).</summary>
+public sealed class RevisionForm
+{
+    public string? DeviceCategory { get; set; }
+
+    public string? AnatomicalSite { get; set; }
+
+    public string? Indication { get; set; }
+
+    public string? ClinicalRequirement { get; set; }
+
+    public DateOnly? PlannedSurgeryDate { get; set; }
+
+    public string? Urgency { get; set; }
+
+    public string? Reason { get; set; }
 }

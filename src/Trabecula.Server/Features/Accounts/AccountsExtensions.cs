@@ -57,6 +57,7 @@ internal static class AccountsExtensions
         services.AddScoped<SelfService>();
         services.AddScoped<UsersApi.AdminContext>();
         services.AddScoped<AlertService>();
+        services.AddSingleton<SessionCache>();
         services.AddSingleton<DbTicketStore>();
 
         services.AddAuthentication(CookieSchemes.Session).AddCookie(CookieSchemes.Session);

@@ -21,7 +21,8 @@ internal sealed class DbTicketStore(
     IDataProtectionProvider dataProtection,
     TimeProvider time,
     IOptionsMonitor<SessionOptions> options,
-    IHttpContextAccessor http) : ITicketStore
+    IHttpContextAccessor http,
+    SessionCache cache) : ITicketStore
 {
     // Writing LastSeenAt on every request would make every read a write; a 30 s granularity keeps
     // the idle limit within half a minute of exact.
@@ -54,15 +55,24 @@ internal sealed class DbTicketStore(
 
     public async Task<AuthenticationTicket?> RetrieveAsync(string key)
     {
+        var hash = HashKey(key);
+        var now = time.GetUtcNow().UtcDateTime;
+        if (cache.TryGet(hash, out var cached)
+            && now < cached.AbsoluteExpiresAt && now - cached.LastSeenAt < options.CurrentValue.IdleTimeout && now - cached.LastSeenAt < TouchGranularity)
+        {
+            // Seen within the last seconds on this instance and nothing due: no database round trip.
+            return TicketSerializer.Default.Deserialize(cached.Ticket);
+        }
+
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
-        var session = await db.UserSessions.SingleOrDefaultAsync(s => s.Id == HashKey(key));
+        var session = await db.UserSessions.SingleOrDefaultAsync(s => s.Id == hash);
         if (session is null)
         {
+            cache.Remove(hash);
             return null;
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
         if (now >= session.AbsoluteExpiresAt || now - session.LastSeenAt >= options.CurrentValue.IdleTimeout)
         {
             db.UserSessions.Remove(session);
@@ -78,7 +88,9 @@ internal sealed class DbTicketStore(
 
         try
         {
-            return TicketSerializer.Default.Deserialize(_protector.Unprotect(session.Ticket));
+            var plain = _protector.Unprotect(session.Ticket);
+            cache.Set(hash, new SessionCache.Entry(session.UserId, plain, session.LastSeenAt, session.AbsoluteExpiresAt));
+            return TicketSerializer.Default.Deserialize(plain);
         }
         catch (CryptographicException)
         {
@@ -93,6 +105,7 @@ internal sealed class DbTicketStore(
         var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
         var hash = HashKey(key);
         var protectedTicket = Protect(ticket);
+        cache.Remove(hash);
         await db.UserSessions.Where(s => s.Id == hash).ExecuteUpdateAsync(s => s.SetProperty(x => x.Ticket, protectedTicket));
     }
 
@@ -101,6 +114,7 @@ internal sealed class DbTicketStore(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
         var hash = HashKey(key);
+        cache.Remove(hash);
         await db.UserSessions.Where(s => s.Id == hash).ExecuteDeleteAsync();
     }
 
@@ -115,10 +129,17 @@ internal sealed class DbTicketStore(
 }
 
 /// <summary>Ends sessions: one, or all of a user's (sign-out everywhere, credential change, disabling).</summary>
-public sealed class SessionRevoker(TrabeculaDbContext db)
+public sealed class SessionRevoker(TrabeculaDbContext db, SessionCache cache)
 {
-    public Task<int> EndAllAsync(Guid userId, CancellationToken cancellationToken = default) =>
-        db.UserSessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+    public async Task<int> EndAllAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        cache.RemoveUser(userId);
+        var ended = await db.UserSessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+
+        // A request that read the session between the two lines above may have cached it again.
+        cache.RemoveUser(userId);
+        return ended;
+    }
 }
 
 internal static class CookieSchemes

@@ -51,7 +51,13 @@ internal static class DicomFileParser
         }
 
         reader.Observer = observer;
+        var before = reader.ElementCount;
         var stopped = reader.ReadDataset(syntax.IsExplicitVR, syntax.IsBigEndian, options.StopBefore);
+        if (syntax.IsDeflated && !stopped && reader.ElementCount == before)
+        {
+            // DeflateStream ends quietly on truncated input; an empty result is the visible trace.
+            throw reader.Fail("Deflated data set is empty or truncated.");
+        }
         return (new DicomFileHeader(preamble, meta, syntax, hasMeta), stopped);
     }
 

@@ -34,6 +34,9 @@ internal sealed class DicomStreamReader : IDisposable
 
     public IDicomReaderObserver Observer { get; set; } = null!;
 
+    /// <summary>Elements, items and fragments read so far.</summary>
+    public long ElementCount => _elementCount;
+
     /// <summary>
     /// Reads top-level elements until the end of data or until <paramref name="stopBefore"/> is true
     /// for the next tag, which is then left unread. Returns true when stopped early.

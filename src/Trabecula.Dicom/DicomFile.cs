@@ -44,10 +44,13 @@ public sealed class DicomFile
 
     /// <summary>Reads a file from <paramref name="stream"/>, which is left after the bytes read.</summary>
     /// <exception cref="DicomFormatException">The content is not valid DICOM or breaks a limit.</exception>
-    public static DicomFile Read(Stream stream, DicomReadOptions? options = null)
+    public static DicomFile Read(Stream stream, DicomReadOptions? options = null) => Read(stream, options, static builder => builder);
+
+    /// <summary>Reads with another observer (a filter) placed in front of the data set builder.</summary>
+    internal static DicomFile Read(Stream stream, DicomReadOptions? options, Func<IDicomReaderObserver, IDicomReaderObserver> wrapBuilder)
     {
         var dataset = new DicomDataset();
-        var (header, stopped) = DicomFileParser.Parse(stream, options ?? new DicomReadOptions(), new DatasetBuilder(dataset));
+        var (header, stopped) = DicomFileParser.Parse(stream, options ?? new DicomReadOptions(), wrapBuilder(new DatasetBuilder(dataset)));
         return new DicomFile(dataset, header.TransferSyntax)
         {
             Preamble = header.Preamble ?? new byte[DicomFileSniffer.PreambleLength],

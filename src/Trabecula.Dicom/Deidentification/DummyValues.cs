@@ -14,7 +14,8 @@ internal static class DummyValues
         DicomVR.DS or DicomVR.IS => Ascii("0 "),
         DicomVR.UR => Ascii("urn:x:removed "),
         DicomVR.AE or DicomVR.CS or DicomVR.SH or DicomVR.LO or DicomVR.LT or DicomVR.ST or DicomVR.UT
-            or DicomVR.UC or DicomVR.PN => Ascii("ANONYMIZED"),
+            or DicomVR.UC => Ascii("ANONYMIZED"),
+        DicomVR.PN => Ascii("ANONYMIZED^"),
         _ => new byte[Math.Max(2, DicomVRInfo.SwapUnit(vr))],
     };
 

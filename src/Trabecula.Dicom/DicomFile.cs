@@ -42,7 +42,10 @@ public sealed class DicomFile
         return Read(stream, options);
     }
 
-    /// <summary>Reads a file from <paramref name="stream"/>, which is left after the bytes read.</summary>
+    /// <summary>
+    /// Reads a file from <paramref name="stream"/>. The stream is read ahead in chunks, so its
+    /// position afterwards is unspecified; it is not disposed.
+    /// </summary>
     /// <exception cref="DicomFormatException">The content is not valid DICOM or breaks a limit.</exception>
     public static DicomFile Read(Stream stream, DicomReadOptions? options = null) => Read(stream, options, static builder => builder);
 

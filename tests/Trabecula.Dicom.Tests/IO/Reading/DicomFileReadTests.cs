@@ -94,6 +94,7 @@ public sealed class DicomFileReadTests(CtSeriesFixture fixture)
     [Theory]
     [InlineData("First")]
     [InlineData("Implicit")]
+    [InlineData("BigEndian")]
     public void Read_BareDatasetWithoutMeta_DetectsEncoding(string which)
     {
         var file = DicomFile.Open(Path(which));
@@ -106,6 +107,7 @@ public sealed class DicomFileReadTests(CtSeriesFixture fixture)
 
         Assert.False(read.HadFileMetaInformation);
         Assert.Equal(file.TransferSyntax.IsExplicitVR, read.TransferSyntax.IsExplicitVR);
+        Assert.Equal(file.TransferSyntax.IsBigEndian, read.TransferSyntax.IsBigEndian);
         Assert.Equal("Doe^John^Q", read.Dataset.GetString(DicomTag.PatientName));
     }
 

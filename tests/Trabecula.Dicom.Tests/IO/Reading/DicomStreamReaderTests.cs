@@ -104,7 +104,7 @@ public sealed class DicomStreamReaderTests
     }
 
     [Fact]
-    public void Read_StreamStaysUsableForStopPredicate_StopsAtRequestedTag()
+    public void Read_StopPredicate_StopsBeforeRequestedTag()
     {
         var ds = new DicomBytes().Text(0x0008, 0x0060, "CS", "CT").Text(0x0010, 0x0010, "PN", "A^B ").Text(0x0020, 0x0010, "SH", "1 ").ToArray();
 
@@ -115,6 +115,7 @@ public sealed class DicomStreamReaderTests
     }
 
     [Fact]
+    [Trait("TestPlan", "UP-05")]
     public void Read_HtmlRenamedToDcm_Throws()
     {
         var bytes = Encoding.ASCII.GetBytes("<html><script>alert(1)</script></html>".PadRight(300));

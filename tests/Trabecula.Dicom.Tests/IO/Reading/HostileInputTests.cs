@@ -34,6 +34,52 @@ public sealed class HostileInputTests(CtSeriesFixture fixture)
         Assert.True(failures > 2000, $"only {failures} truncations were rejected");
     }
 
+    [Theory]
+    [Trait("TestPlan", "UP-04")]
+    [InlineData("First")]
+    [InlineData("Implicit")]
+    [InlineData("BigEndian")]
+    [InlineData("Deflated")]
+    [InlineData("UndefinedLengths")]
+    [InlineData("Jpeg")]
+    public void Read_RandomByteMutations_ThrowOnlyDicomFormatException(string which)
+    {
+        // zzuf-style: flip about one byte in a thousand, in the header region most of the time.
+        var original = File.ReadAllBytes(which switch
+        {
+            "First" => fixture.First,
+            "Implicit" => fixture.Implicit,
+            "BigEndian" => fixture.BigEndian,
+            "Deflated" => fixture.Deflated,
+            "UndefinedLengths" => fixture.UndefinedLengths,
+            _ => fixture.Jpeg,
+        });
+        var random = new Random(which.Length * 7919);
+        for (var run = 0; run < 300; run++)
+        {
+            var bytes = (byte[])original.Clone();
+            var region = run % 4 == 0 ? bytes.Length : Math.Min(bytes.Length, 3000);
+            for (var n = 0; n < 1 + (region / 1000); n++)
+            {
+                bytes[random.Next(region)] = (byte)random.Next(256);
+            }
+
+            try
+            {
+                var file = DicomFile.Read(new MemoryStream(bytes));
+                _ = Trabecula.Dicom.Json.DicomJsonWriter.ToJson(file.Dataset);
+                DicomFileWriter.Write(file, Stream.Null);
+            }
+            catch (DicomFormatException)
+            {
+            }
+            catch (InvalidOperationException ex) when (ex.Message.Contains("Pixel data", StringComparison.Ordinal))
+            {
+                // A mutated transfer syntax UID can make native pixel data meet an encapsulated syntax.
+            }
+        }
+    }
+
     [Fact]
     [Trait("TestPlan", "UP-04")]
     public void Read_TruncatedDeflated_ThrowsOnlyDicomFormatException()

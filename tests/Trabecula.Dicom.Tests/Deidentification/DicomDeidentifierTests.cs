@@ -220,6 +220,22 @@ public sealed class DicomDeidentifierTests(CtSeriesFixture fixture)
         Assert.Equal(before.Fragments.Select(f => f.ToArray()), after.Fragments.Select(f => f.ToArray()));
     }
 
+    [Fact]
+    public void Deidentify_StreamToStream_AllocatesAboutOneCopyOfTheFile()
+    {
+        // Pixel data is copied as one value, never decoded: allocation stays near the file size.
+        var bytes = File.ReadAllBytes(fixture.First);
+        var deidentifier = new DicomDeidentifier(Options());
+        deidentifier.Deidentify(new MemoryStream(bytes), new MemoryStream());
+        using var output = new MemoryStream(bytes.Length * 2);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        deidentifier.Deidentify(new MemoryStream(bytes), output);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(allocated < 2 * bytes.Length + (256 << 10), $"allocated {allocated} bytes for a {bytes.Length}-byte file");
+    }
+
     internal static byte[] SampleValue(DicomVR vr) => vr switch
     {
         DicomVR.DA => "20200101"u8.ToArray(),

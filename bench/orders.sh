@@ -82,6 +82,6 @@ for provider in sqlite postgresql; do
   printf '%-11s %-58s %10s req/s  mean latency %s  (%s matching orders)\n' "$provider" "GET /api/orders?state=Designing&category=SpinalCage (page 1)" "$(rps <<<"$listed")" "$(latency <<<"$listed")" "$total"
   printf '%-11s %-58s %10s req/s  mean latency %s\n' "$provider" "GET /api/orders?state=Designing (page 20)" "$(rps <<<"$paged")" "$(latency <<<"$paged")"
   printf '%-11s %-58s %10s req/s  mean latency %s\n' "$provider" "GET /api/me (authenticated, no order query)" "$(rps <<<"$me")" "$(latency <<<"$me")"
-  awk -v a="$(rps <<<"$listed")" -v b="$(rps <<<"$live")" -v p="$provider" 'BEGIN {printf "%-11s list / live = %.2f (target >= 0.33)\n", p, a / b}'
+  awk -v a="$(rps <<<"$listed")" -v b="$(rps <<<"$live")" -v p="$provider" 'BEGIN {printf "%-11s list / live = %.3f (target >= 0.333)\n", p, a / b}'
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 done

@@ -42,6 +42,7 @@ internal static class TrabeculaCommandLine
         root.Subcommands.Add(DbCommands.Create(context));
         root.Subcommands.Add(DemoCommands.Create(context));
         root.Subcommands.Add(Features.Audit.AuditCommands.Create(context));
+        root.Subcommands.Add(DicomCommands.Create());
         root.Subcommands.Add(VersionCommand.Create());
 
         var parse = root.Parse(args);

@@ -7,6 +7,7 @@ using Trabecula.Server.Features.Demo;
 using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Features.Permissions;
 using Trabecula.Server.Features.Organizations;
+using Trabecula.Server.Features.PatientData;
 using Trabecula.Server.Features.Shell;
 using Trabecula.Server.Infrastructure.Hosting;
 
@@ -26,6 +27,7 @@ public partial class Program
         builder.AddAccounts();
         builder.AddClients();
         builder.AddOrders();
+        builder.AddPatientData();
         builder.AddPermissions();
         builder.AddShell();
         builder.AddDemo();
@@ -39,6 +41,7 @@ public partial class Program
         app.MapAudit();
         app.MapClients();
         app.MapOrders();
+        app.MapPatientData();
         app.MapPermissions();
         app.MapShell();
         return app;

@@ -53,6 +53,10 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
 
     public DbSet<EmergencyGrant> EmergencyGrants => Set<EmergencyGrant>();
 
+    public DbSet<Features.PatientData.PatientDataset> PatientDatasets => Set<Features.PatientData.PatientDataset>();
+
+    public DbSet<Features.PatientData.DicomInstance> DicomInstances => Set<Features.PatientData.DicomInstance>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -56,6 +56,11 @@ public sealed class OrdersApiTests
         Assert.Equal("urn:trabecula:problem:precondition-unmet", (string?)unmet["type"]);
         Assert.Equal("RequirementsUnconfirmed", (string?)unmet["unmet"]![0]);
         (await world.Physician.PostAsJsonAsync($"/api/orders/{id}/confirmations", new { artifactType = "requirements", version = 1 })).Dispose();
+
+        // ... and so does the institution's confirmation of the patient data (the patient-data feature's guard).
+        using var noData = await world.Physician.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to = "DataConfirmed" });
+        Assert.Equal("PatientDataUnconfirmed", (string?)JsonNode.Parse(await noData.Content.ReadAsStringAsync())!["unmet"]![0]);
+        await DicomSamples.UploadAndConfirmAsync(world.Physician, id);
         await Move(world.Physician, id, "DataConfirmed");
         // The directory lists the partner organizations an institution can assign, and no hospitals.
         var designers = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri("/api/organizations/directory?party=Designer", UriKind.Relative)))!.AsArray();
@@ -192,6 +197,7 @@ public sealed class OrdersApiTests
         Assert.Equal(HttpStatusCode.Conflict, stillRefused.StatusCode);
 
         (await world.SecondPhysician.PostAsJsonAsync($"/api/orders/{id}/confirmations", new { artifactType = "requirements", version = 2 })).Dispose();
+        await DicomSamples.UploadAndConfirmAsync(world.Physician, id);
         await Move(world.Physician, id, "DataConfirmed");
     }
 

@@ -111,6 +111,7 @@ public sealed class PermissionMatrixTests
         var early = JsonNode.Parse(await designer.GetStringAsync(new Uri(ask, UriKind.Relative)))!;
         (await physician.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to = "DataCollected" })).Dispose();
         (await physician.PostAsJsonAsync($"/api/orders/{id}/confirmations", new { artifactType = "requirements", version = 1 })).Dispose();
+        await DicomSamples.UploadAndConfirmAsync(physician, id);
         (await physician.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to = "DataConfirmed" })).Dispose();
         var confirmed = JsonNode.Parse(await designer.GetStringAsync(new Uri(ask, UriKind.Relative)))!;
         var identified = JsonNode.Parse(await designer.GetStringAsync(new Uri($"/api/orders/{id}/access?class=IdentifiedPatientData&action=View", UriKind.Relative)))!;
@@ -118,7 +119,7 @@ public sealed class PermissionMatrixTests
         Assert.False((bool)early["allowed"]!);
         Assert.True((bool)confirmed["allowed"]!);
         Assert.False((bool)identified["allowed"]!);
-        Assert.Single(await SignInTests.AuditAsync(factory, AuditAction.AccessAllowed));
+        Assert.Single(await SignInTests.AuditAsync(factory, AuditAction.AccessAllowed), e => e.ActorName == "designer");
         Assert.Equal(2, (await SignInTests.AuditAsync(factory, AuditAction.PermissionDenied)).Count(e => e.TargetType == "order-data"));
     }
 

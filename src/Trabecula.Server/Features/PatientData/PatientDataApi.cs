@@ -1,0 +1,340 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Trabecula.Dicom;
+using Trabecula.Dicom.Series;
+using Trabecula.Server.Data;
+using Trabecula.Server.Features.Accounts;
+using Trabecula.Server.Features.Audit;
+using Trabecula.Server.Features.Orders;
+using Trabecula.Server.Features.Permissions;
+using Trabecula.Server.Infrastructure.Errors;
+using Trabecula.Server.Infrastructure.Storage;
+
+namespace Trabecula.Server.Features.PatientData;
+
+public sealed record DatasetRequest([property: MaxLength(32)] string? Kind, [property: MaxLength(500)] string? Description);
+
+public sealed record SeriesView(
+    string SeriesInstanceUid, string? Modality, string? Manufacturer, string? Model, string? DeviceSerialNumber, string? Station,
+    double? SliceThicknessMm, double? SpacingBetweenSlicesMm, double? MeasuredSpacingMm, double[]? PixelSpacingMm, int? Rows, int? Columns,
+    int SliceCount, double? ZExtentMm, bool HasGaps, bool HasIrregularSpacing, string? AcquisitionDateTime, string? BodyPart, double? Kvp);
+
+public sealed record DatasetView(
+    Guid Id, string Kind, string Description, DateTime CreatedAt, string CreatedBy, DateTime? ConfirmedAt, string? ConfirmedBy,
+    int InstanceCount, long Bytes, IReadOnlyList<SeriesView> Series);
+
+public sealed record InstanceView(Guid Id, string SopInstanceUid, string SeriesInstanceUid, string? Modality, long Length, string Sha256, bool AlreadyStored);
+
+/// <summary>
+/// Patient data intake (R-DATA-1..3): datasets on an order, DICOM instances posted one file per
+/// request (`Content-Type: application/dicom`, as PACS-side scripts send them), series summaries
+/// from the headers, the institution's confirmation, and download of the original. Every file is
+/// parsed completely before anything is stored; a file that does not parse is answered 422 with
+/// the byte offset and element path, and nothing is written.
+/// </summary>
+internal static class PatientDataApi
+{
+    public static void MapPatientDataApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/orders/{id:guid}/datasets").WithTags("Patient data").RequireAuthorization(Policies.Active);
+        group.MapGet("/", ListAsync).WithName("ListDatasets").WithSummary("Datasets of the order with their series summaries (no patient identity).");
+        group.MapPost("/", CreateAsync).WithName("CreateDataset").WithSummary("The institution opens a dataset: MedicalImaging, OpticalCapture or PhysicalModelScan.");
+        group.MapPost("/{datasetId:guid}/instances", IngestAsync).WithName("StoreInstance")
+            .WithSummary("One DICOM file per request, Content-Type application/dicom: parsed, validated, hashed, encrypted, stored, indexed, audited.")
+            .Accepts<Stream>("application/dicom");
+        group.MapGet("/{datasetId:guid}/instances/{instanceId:guid}", DownloadAsync).WithName("DownloadInstance")
+            .WithSummary("The identified original, for those the matrix allows (the institution).");
+        group.MapPost("/{datasetId:guid}/confirm", ConfirmAsync).WithName("ConfirmDataset")
+            .WithSummary("The institution confirms the dataset (R-DATA-3): the precondition of DataConfirmed.");
+    }
+
+    internal static async Task<Results<Ok<List<DatasetView>>, NotFound>> ListAsync(
+        Guid id, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
+        if (order is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var datasets = await db.PatientDatasets.AsNoTracking().Where(d => d.OrderId == id).OrderBy(d => d.CreatedAt).ToListAsync(cancellationToken);
+        var instances = await db.DicomInstances.AsNoTracking().Where(i => i.OrderId == id)
+            .Select(i => new { i.DatasetId, i.SeriesInstanceUid, i.Length, i.Header }).ToListAsync(cancellationToken);
+        var views = datasets.Select(d =>
+        {
+            var mine = instances.Where(i => i.DatasetId == d.Id).ToList();
+            var series = mine.GroupBy(i => i.SeriesInstanceUid, StringComparer.Ordinal)
+                .Select(g => Summarize(g.Select(i => i.Header)))
+                .ToList();
+            return new DatasetView(d.Id, d.Kind.ToString(), d.Description, d.CreatedAt, d.CreatedByName, d.ConfirmedAt, d.ConfirmedByName,
+                mine.Count, mine.Sum(i => i.Length), series);
+        }).ToList();
+        await audit.RecordAsync(new AuditEvent(AuditAction.DataViewed) { TargetType = "datasets", TargetId = order.Number, OrderId = order.Id }, cancellationToken);
+        return TypedResults.Ok(views);
+    }
+
+    internal static async Task<Results<Created<DatasetView>, NotFound, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        Guid id, DatasetRequest request, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
+        if (order is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (!Enum.TryParse<DatasetKind>(request.Kind, out var kind) || !Enum.IsDefined(kind))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["kind"] = [$"One of {string.Join(", ", Enum.GetNames<DatasetKind>())}."] }, type: ProblemTypes.Validation);
+        }
+
+        if (!await policy.AuthorizeAsync(user, order, DataClass.IdentifiedPatientData, DataAction.Upload, cancellationToken))
+        {
+            return Forbidden("Uploading patient data is the institution's, before the design is approved.");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var dataset = new PatientDataset
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()),
+            OrderId = order.Id,
+            Kind = kind,
+            Description = request.Description?.Trim() ?? "",
+            CreatedAt = now,
+            CreatedBy = ActorId(user),
+            CreatedByName = user.Identity?.Name ?? "",
+        };
+        db.PatientDatasets.Add(dataset);
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.RecordAsync(new AuditEvent(AuditAction.DataCreated) { TargetType = "dataset", TargetId = dataset.Id.ToString(), OrderId = order.Id }, cancellationToken);
+        return TypedResults.Created($"/api/orders/{id}/datasets", new DatasetView(dataset.Id, kind.ToString(), dataset.Description, now, dataset.CreatedByName, null, null, 0, 0, []));
+    }
+
+    internal static async Task<Results<Created<InstanceView>, Ok<InstanceView>, NotFound, ProblemHttpResult>> IngestAsync(
+        Guid id, Guid datasetId, HttpRequest request, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
+        var dataset = order is null ? null : await db.PatientDatasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == datasetId && d.OrderId == id, cancellationToken);
+        if (order is null || dataset is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), "application/dicom", StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, type: ProblemTypes.UnsupportedMediaType,
+                detail: "Send one DICOM file per request with Content-Type: application/dicom.");
+        }
+
+        if (!await policy.AuthorizeAsync(user, order, DataClass.IdentifiedPatientData, DataAction.Upload, cancellationToken))
+        {
+            return Forbidden("Uploading patient data is the institution's, before the design is approved.");
+        }
+
+        if (dataset.ConfirmedAt is not null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict, detail: "The dataset is confirmed; open a new dataset for more data.");
+        }
+
+        // The whole body (bounded by Server:MaxRequestBodyBytes, 413 beyond) is parsed before anything is kept.
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, cancellationToken);
+        var bytes = body.GetBuffer().AsMemory(0, (int)body.Length);
+        DicomFile file;
+        byte[] header;
+        try
+        {
+            file = DicomFile.Read(new MemoryStream(bytes.ToArray(), writable: false));
+            var headerOnly = DicomFile.Read(new MemoryStream(bytes.ToArray(), writable: false), DicomReadOptions.HeaderOnly);
+            using var headerStream = new MemoryStream();
+            DicomFileWriter.Write(headerOnly, headerStream);
+            header = headerStream.ToArray();
+        }
+        catch (DicomFormatException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, type: ProblemTypes.UnprocessableContent,
+                detail: ex.Message, extensions: new Dictionary<string, object?> { ["offset"] = ex.Offset, ["path"] = ex.Path });
+        }
+
+        var sop = file.Dataset.GetString(Tags.SopInstanceUid)?.Trim();
+        var series = file.Dataset.GetString(Tags.SeriesInstanceUid)?.Trim();
+        var study = file.Dataset.GetString(Tags.StudyInstanceUid)?.Trim();
+        if (!file.HadFileMetaInformation || string.IsNullOrEmpty(sop) || string.IsNullOrEmpty(series) || string.IsNullOrEmpty(study))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, type: ProblemTypes.UnprocessableContent,
+                detail: "A PS3.10 file with SOP Instance, Series Instance and Study Instance UIDs is required.");
+        }
+
+        var existing = await db.DicomInstances.AsNoTracking().SingleOrDefaultAsync(i => i.DatasetId == datasetId && i.SopInstanceUid == sop, cancellationToken);
+        if (existing is not null)
+        {
+            return TypedResults.Ok(new InstanceView(existing.Id, existing.SopInstanceUid, existing.SeriesInstanceUid, existing.Modality, existing.Length, existing.Sha256, AlreadyStored: true));
+        }
+
+        var stored = await blobs.PutAsync(bytes, cancellationToken);
+        var instance = new DicomInstance
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()),
+            DatasetId = datasetId,
+            OrderId = order.Id,
+            StudyInstanceUid = study,
+            SeriesInstanceUid = series,
+            SopInstanceUid = sop,
+            SopClassUid = file.Dataset.GetString(Tags.SopClassUid)?.Trim(),
+            TransferSyntaxUid = file.TransferSyntax.Uid,
+            Modality = file.Dataset.GetString(Tags.Modality)?.Trim(),
+            BlobKey = stored.Key,
+            Length = stored.Length,
+            Sha256 = stored.Sha256,
+            Header = Convert.ToBase64String(header),
+            ReceivedAt = time.GetUtcNow().UtcDateTime,
+        };
+        db.DicomInstances.Add(instance);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // The same instance arrived twice at once: the other request stored it.
+            db.ChangeTracker.Clear();
+            var winner = await db.DicomInstances.AsNoTracking().SingleAsync(i => i.DatasetId == datasetId && i.SopInstanceUid == sop, cancellationToken);
+            return TypedResults.Ok(new InstanceView(winner.Id, winner.SopInstanceUid, winner.SeriesInstanceUid, winner.Modality, winner.Length, winner.Sha256, AlreadyStored: true));
+        }
+
+        await audit.RecordAsync(new AuditEvent(AuditAction.DataUploaded)
+        {
+            TargetType = "dicom-instance",
+            TargetId = instance.Id.ToString(),
+            OrderId = order.Id,
+            Details = new Dictionary<string, object?> { ["bytes"] = stored.Length, ["sha256"] = stored.Sha256 },
+        }, cancellationToken);
+        return TypedResults.Created($"/api/orders/{id}/datasets/{datasetId}/instances/{instance.Id}",
+            new InstanceView(instance.Id, sop, series, instance.Modality, stored.Length, stored.Sha256, AlreadyStored: false));
+    }
+
+    internal static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> DownloadAsync(
+        Guid id, Guid datasetId, Guid instanceId, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
+        Monitoring.AlertService alerts, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
+        var instance = order is null ? null : await db.DicomInstances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId && i.DatasetId == datasetId && i.OrderId == id, cancellationToken);
+        if (order is null || instance is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (!await policy.AuthorizeAsync(user, order, DataClass.IdentifiedPatientData, DataAction.Download, cancellationToken))
+        {
+            return Forbidden("The identified original stays with the institution.");
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = await blobs.GetAsync(instance.BlobKey, instance.Sha256, cancellationToken);
+        }
+        catch (BlobIntegrityException ex)
+        {
+            // Never hand out bytes that fail authentication or their hash: alert, audit, refuse.
+            await alerts.RaiseAsync(Monitoring.AlertKind.IntegrityFailure, instance.BlobKey, $"Stored DICOM instance {instance.Id} failed its integrity check.", cancellationToken);
+            await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded, AuditOutcome.Failed)
+            {
+                TargetType = "dicom-instance",
+                TargetId = instance.Id.ToString(),
+                OrderId = order.Id,
+                Details = new Dictionary<string, object?> { ["integrity"] = ex.Message },
+            }, cancellationToken);
+            return TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, type: ProblemTypes.Internal,
+                detail: "The stored file failed its integrity check; nothing was returned and an alert was raised.");
+        }
+
+        await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded) { TargetType = "dicom-instance", TargetId = instance.Id.ToString(), OrderId = order.Id }, cancellationToken);
+        return TypedResults.File(bytes, "application/dicom", $"{order.Number}-{instance.Id:N}.dcm");
+    }
+
+    internal static async Task<Results<Ok<DatasetView>, NotFound, ProblemHttpResult>> ConfirmAsync(
+        Guid id, Guid datasetId, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
+        var dataset = order is null ? null : await db.PatientDatasets.SingleOrDefaultAsync(d => d.Id == datasetId && d.OrderId == id, cancellationToken);
+        if (order is null || dataset is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var organization = Guid.Parse(user.FindFirstValue(Infrastructure.Security.TrabeculaClaimTypes.OrganizationId)!);
+        if (order.InstitutionId != organization || !user.IsInRole(Roles.Physician))
+        {
+            return Forbidden("A physician of the institution confirms its patient data.");
+        }
+
+        if (dataset.ConfirmedAt is not null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict, detail: "Already confirmed.");
+        }
+
+        var instances = await db.DicomInstances.AsNoTracking().Where(i => i.DatasetId == datasetId).Select(i => new { i.SeriesInstanceUid, i.Length, i.Header }).ToListAsync(cancellationToken);
+        if (instances.Count == 0)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict, detail: "An empty dataset cannot be confirmed.");
+        }
+
+        dataset.ConfirmedAt = time.GetUtcNow().UtcDateTime;
+        dataset.ConfirmedBy = ActorId(user);
+        dataset.ConfirmedByName = user.Identity?.Name;
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.RecordAsync(new AuditEvent(AuditAction.DataUpdated)
+        {
+            TargetType = "dataset-confirmation",
+            TargetId = dataset.Id.ToString(),
+            OrderId = order.Id,
+            Details = new Dictionary<string, object?> { ["instances"] = instances.Count },
+        }, cancellationToken);
+        var series = instances.GroupBy(i => i.SeriesInstanceUid, StringComparer.Ordinal).Select(g => Summarize(g.Select(i => i.Header))).ToList();
+        return TypedResults.Ok(new DatasetView(dataset.Id, dataset.Kind.ToString(), dataset.Description, dataset.CreatedAt, dataset.CreatedByName,
+            dataset.ConfirmedAt, dataset.ConfirmedByName, instances.Count, instances.Sum(i => i.Length), series));
+    }
+
+    /// <summary>A series summary from the stored headers (no pixel data needed).</summary>
+    private static SeriesView Summarize(IEnumerable<string> headers)
+    {
+        var datasets = headers.Select(h => DicomFile.Read(new MemoryStream(Convert.FromBase64String(h), writable: false)).Dataset).ToList();
+        var s = DicomSeriesSummary.Build(datasets);
+        return new SeriesView(s.SeriesInstanceUid ?? "", s.ModalityName, s.ManufacturerName, s.Model, s.SerialNumber, s.Station,
+            s.SliceThicknessMm, s.DeclaredSpacingMm, s.MeasuredSpacingMm, s.PixelSpacingMm is { } p ? [p.Row, p.Column] : null, s.RowCount, s.ColumnCount,
+            s.SliceCount, s.ZExtentMm, s.HasGaps, s.HasIrregularSpacing, s.AcquisitionDateTime, s.BodyPart, s.KvpValue);
+    }
+
+    private static ProblemHttpResult Forbidden(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, type: ProblemTypes.Forbidden, detail: detail);
+
+    private static Guid ActorId(ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
+
+    private static class Tags
+    {
+        public static readonly DicomTag SopClassUid = new(0x0008, 0x0016);
+        public static readonly DicomTag SopInstanceUid = new(0x0008, 0x0018);
+        public static readonly DicomTag Modality = new(0x0008, 0x0060);
+        public static readonly DicomTag StudyInstanceUid = new(0x0020, 0x000D);
+        public static readonly DicomTag SeriesInstanceUid = new(0x0020, 0x000E);
+    }
+}
+
+internal static class PatientDataExtensions
+{
+    public static IHostApplicationBuilder AddPatientData(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IBlobStore, LocalBlobStore>();
+        builder.Services.AddTransitionGuard<PatientDataConfirmedGuard>();
+        return builder;
+    }
+
+    public static WebApplication MapPatientData(this WebApplication app)
+    {
+        app.MapPatientDataApi();
+        return app;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Trabecula.Server.Data;
+using Trabecula.Server.Features.Accounts;
+using Trabecula.Server.Features.Monitoring;
+using Trabecula.Server.Features.Organizations;
+using Trabecula.Server.Tests.Infrastructure;
+
+namespace Trabecula.Server.Tests.PatientData;
+
+/// <summary>DICOM intake over HTTP on both databases, with files pydicom made.</summary>
+public sealed class PatientDataApiTests
+{
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [Trait("Requirement", "R-DATA-1")]
+    [Trait("Requirement", "R-DATA-2")]
+    [Trait("Requirement", "R-DATA-3")]
+    [Trait("TestPlan", "UP-03")]
+    [Trait("TestPlan", "CRY-01")]
+    public async Task Institution_PostsASeries_GetsSummaries_ConfirmsIt_AndOnlyItReadsTheOriginal(DatabaseKind kind)
+    {
+        await using var factory = await TrabeculaFactory.CreateAsync(kind);
+        var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
+        var design = await TestAccounts.OrganizationAsync(factory, "Design House", PartyTypes.Designer);
+        using var physician = await MfaHelper.NewUserSignedInAsync(factory, "dr.li", Roles.Physician, hospital);
+        await TestAccounts.UserAsync(factory, "designer", Roles.Designer, organization: design);
+        using var designer = await TestAccounts.SignedInAsync(factory, "designer");
+        using var created = await physician.PostAsJsonAsync("/api/orders", new
+        {
+            patient = new { name = "患者甲" },
+            requirement = new { deviceCategory = "CranialPlate", clinicalRequirement = "plate" },
+        });
+        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
+        (await physician.PutAsJsonAsync($"/api/orders/{id}/participants", new { designerId = design.Id })).Dispose();
+        using var opened = await physician.PostAsJsonAsync($"/api/orders/{id}/datasets", new { kind = "MedicalImaging", description = "CT 0.625 mm" });
+        var dataset = (string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["id"]!;
+        var instances = $"/api/orders/{id}/datasets/{dataset}/instances";
+        var files = await DicomSamples.SeriesAsync();
+
+        // Every file of the series: 201; the same file again: 200, stored once.
+        foreach (var file in files)
+        {
+            using var stored = await physician.PostAsync(new Uri(instances, UriKind.Relative), Dicom(await File.ReadAllBytesAsync(file)));
+            Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
+        }
+
+        using var again = await physician.PostAsync(new Uri(instances, UriKind.Relative), Dicom(await File.ReadAllBytesAsync(files[0])));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.True((bool)JsonNode.Parse(await again.Content.ReadAsStringAsync())!["alreadyStored"]!);
+
+        // The designer cannot upload, and cannot download the identified original.
+        using var designerUpload = await designer.PostAsync(new Uri(instances, UriKind.Relative), Dicom(await File.ReadAllBytesAsync(files[0])));
+        Assert.Equal(HttpStatusCode.Forbidden, designerUpload.StatusCode);
+
+        // The summary comes from the headers: one CT series of four 64 x 64 slices.
+        var list = JsonNode.Parse(await physician.GetStringAsync(new Uri($"/api/orders/{id}/datasets", UriKind.Relative)))!.AsArray();
+        var series = list.Single()!["series"]!.AsArray().Single()!;
+        Assert.Equal(4, (int)list[0]!["instanceCount"]!);
+        Assert.Equal(4, (int)series["sliceCount"]!);
+        Assert.Equal("CT", (string?)series["modality"]);
+        Assert.Equal(64, (int)series["rows"]!);
+        Assert.NotNull(series["sliceThicknessMm"]);
+
+        // The original comes back byte for byte, to the institution only, as an attachment.
+        var firstId = await InstanceIdAsync(factory, await File.ReadAllBytesAsync(files[0]));
+        using var download = await physician.GetAsync(new Uri($"{instances}/{firstId}", UriKind.Relative));
+        using var designerDownload = await designer.GetAsync(new Uri($"{instances}/{firstId}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal(await File.ReadAllBytesAsync(files[0]), await download.Content.ReadAsByteArrayAsync());
+        Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal(HttpStatusCode.Forbidden, designerDownload.StatusCode);
+
+        // Nothing on disk holds the patient's name in clear (encryption at rest).
+        var canary = System.Text.Encoding.ASCII.GetBytes(DicomSamples.PatientNameInSeries);
+        foreach (var file in Directory.GetFiles(factory.DataDirectory, "*", SearchOption.AllDirectories))
+        {
+            Assert.True((await File.ReadAllBytesAsync(file)).AsSpan().IndexOf(canary) < 0, $"{Path.GetFileName(file)} holds the patient's name in clear");
+        }
+
+        // Confirmation: only the institution's physician; after it the dataset takes no more files.
+        using var designerConfirm = await designer.PostAsync(new Uri($"/api/orders/{id}/datasets/{dataset}/confirm", UriKind.Relative), null);
+        using var confirm = await physician.PostAsync(new Uri($"/api/orders/{id}/datasets/{dataset}/confirm", UriKind.Relative), null);
+        using var late = await physician.PostAsync(new Uri(instances, UriKind.Relative), Dicom(await File.ReadAllBytesAsync(files[0])));
+        Assert.Equal(HttpStatusCode.Forbidden, designerConfirm.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+    }
+
+    [Fact]
+    [Trait("Requirement", "R-DATA-1")]
+    [Trait("TestPlan", "UP-03")]
+    [Trait("TestPlan", "UP-04")]
+    [Trait("TestPlan", "INT-01")]
+    public async Task BadFiles_AreRefusedWithTheirPosition_NothingIsStored_AndATamperedBlobIsNeverServed()
+    {
+        await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
+        var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
+        using var physician = await MfaHelper.NewUserSignedInAsync(factory, "dr.li", Roles.Physician, hospital);
+        using var created = await physician.PostAsJsonAsync("/api/orders", new
+        {
+            patient = new { name = "患者乙" },
+            requirement = new { deviceCategory = "CranialPlate", clinicalRequirement = "plate" },
+        });
+        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
+        using var opened = await physician.PostAsJsonAsync($"/api/orders/{id}/datasets", new { kind = "MedicalImaging" });
+        var dataset = (string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["id"]!;
+        var instances = new Uri($"/api/orders/{id}/datasets/{dataset}/instances", UriKind.Relative);
+        var good = await File.ReadAllBytesAsync((await DicomSamples.SeriesAsync())[0]);
+
+        using var truncated = await physician.PostAsync(instances, Dicom(good[..900]));
+        using var garbage = await physician.PostAsync(instances, Dicom("this is not DICOM at all, just text"u8.ToArray()));
+        using var wrongType = await physician.PostAsync(instances, new ByteArrayContent(good));
+        var problem = JsonNode.Parse(await truncated.Content.ReadAsStringAsync())!;
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, truncated.StatusCode);
+        Assert.Equal("application/problem+json", truncated.Content.Headers.ContentType?.MediaType);
+        Assert.True((long)problem["offset"]! > 0);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, garbage.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongType.StatusCode);
+        Assert.False(Directory.Exists(Path.Combine(factory.DataDirectory, "blobs")), "a refused file must leave nothing on disk");
+
+        // A stored blob changed on disk: the download refuses, raises an integrity alert.
+        (await physician.PostAsync(instances, Dicom(good))).Dispose();
+        var blob = Directory.GetFiles(Path.Combine(factory.DataDirectory, "blobs"), "*", SearchOption.AllDirectories).Single();
+        var bytes = await File.ReadAllBytesAsync(blob);
+        bytes[^100] ^= 0x01;
+        await File.WriteAllBytesAsync(blob, bytes);
+        using var tampered = await physician.GetAsync(new Uri($"{instances}/{await InstanceIdAsync(factory, good)}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.InternalServerError, tampered.StatusCode);
+        Assert.DoesNotContain("DICM", await tampered.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var scope = factory.Services.CreateScope();
+        Assert.Single(await scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>().SecurityAlerts.Where(a => a.Kind == AlertKind.IntegrityFailure).ToListAsync());
+    }
+
+    private static ByteArrayContent Dicom(byte[] bytes)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/dicom");
+        return content;
+    }
+
+    private static async Task<Guid> InstanceIdAsync(TrabeculaFactory factory, byte[] file)
+    {
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file));
+        using var scope = factory.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>().DicomInstances.Where(i => i.Sha256 == sha).Select(i => i.Id).SingleAsync();
+    }
+}

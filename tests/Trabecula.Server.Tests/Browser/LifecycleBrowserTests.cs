@@ -81,8 +81,14 @@ public sealed class LifecycleBrowserTests
         Assert.Equal(2, await physician.Locator("#revisions .revision").CountAsync());
         Assert.Contains("12 个固定孔", await physician.InnerTextAsync("#revisions .revision-diff ins"), StringComparison.Ordinal);
 
-        // The hospital's PACS-side script posts the CT series and the physician confirms it (API).
-        await UploadAsPhysicianAsync(server, accounts["demo.physician"], orderUrl[(orderUrl.LastIndexOf('/') + 1)..]);
+        // The physician opens a dataset, uploads a CT series made by pydicom, checks its summary and confirms it.
+        await physician.FillAsync("#dataset-description", "CT 0.625 mm");
+        await ClickAndReloadAsync(physician, "#dataset-create", orderUrl);
+        await physician.SetInputFilesAsync(".dataset-files", await DicomSamples.SeriesAsync());
+        await ClickAndReloadAsync(physician, ".dataset-upload", orderUrl);
+        Assert.Contains("4", await physician.InnerTextAsync(".series-summary"), StringComparison.Ordinal);
+        await ClickAndReloadAsync(physician, ".dataset-confirm", orderUrl);
+        Assert.Equal(1, await physician.Locator(".dataset-confirmed").CountAsync());
         await MoveAsync(physician, "DataCollected", orderUrl);
 
         // Confirming the data waits for the institution's final confirmation of the requirements.
@@ -128,17 +134,6 @@ public sealed class LifecycleBrowserTests
         // The order list finds it by state.
         await physician.GotoAsync(baseUrl + "/orders?state=Closed");
         Assert.Equal(1, await physician.Locator(".order-link").CountAsync());
-    }
-
-    private static async Task UploadAsPhysicianAsync(ServerProcess server, DemoAccount physician, string orderId)
-    {
-        using var handler = new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false };
-        using var client = new HttpClient(handler) { BaseAddress = server.BaseAddress };
-        using var login = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(client, "/api/auth/login",
-            new { userName = physician.UserName, password = physician.Password, totpCode = physician.Authenticator!.NextCode() });
-        login.EnsureSuccessStatusCode();
-        await DemoAccount.AntiforgeryAsync(client);
-        await DicomSamples.UploadAndConfirmAsync(client, orderId);
     }
 
     private static async Task MoveAsync(IPage page, string to, string orderUrl)

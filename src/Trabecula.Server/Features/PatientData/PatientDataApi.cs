@@ -128,6 +128,19 @@ internal static class PatientDataApi
                 detail: "Send one DICOM file per request with Content-Type: application/dicom.");
         }
 
+        // The whole body (bounded by Server:MaxRequestBodyBytes, 413 beyond) is parsed before anything is kept.
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, cancellationToken);
+        return await StoreAsync(order, dataset, body.GetBuffer().AsMemory(0, (int)body.Length), user, db, policy, blobs, audit, time, cancellationToken);
+    }
+
+    /// <summary>Parses, checks, stores and indexes one file: the API's and the order page's upload.</summary>
+    internal static async Task<Results<Created<InstanceView>, Ok<InstanceView>, NotFound, ProblemHttpResult>> StoreAsync(
+        Order order, PatientDataset dataset, ReadOnlyMemory<byte> bytes, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs,
+        IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var id = order.Id;
+        var datasetId = dataset.Id;
         if (!await policy.AuthorizeAsync(user, order, DataClass.IdentifiedPatientData, DataAction.Upload, cancellationToken))
         {
             return Forbidden("Uploading patient data is the institution's, before the design is approved.");
@@ -138,10 +151,6 @@ internal static class PatientDataApi
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict, detail: "The dataset is confirmed; open a new dataset for more data.");
         }
 
-        // The whole body (bounded by Server:MaxRequestBodyBytes, 413 beyond) is parsed before anything is kept.
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, cancellationToken);
-        var bytes = body.GetBuffer().AsMemory(0, (int)body.Length);
         DicomFile file;
         byte[] header;
         try

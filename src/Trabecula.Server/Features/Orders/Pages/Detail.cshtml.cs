@@ -30,8 +30,12 @@ public sealed class DetailModel(
     TwoFactorService twoFactor,
     UserManager<TrabeculaUser> users,
     IOptions<OrderOptions> orderOptions,
-    IOptions<EmergencyAccessOptions> emergencyOptions) : PageModel
+    IOptions<EmergencyAccessOptions> emergencyOptions,
+    Permissions.AccessPolicy policy,
+    Infrastructure.Storage.IBlobStore blobs) : PageModel
 {
+    public IReadOnlyList<PatientData.DatasetView> Datasets { get; private set; } = [];
+
     public OrderView? Order { get; private set; }
 
     public IReadOnlyList<HistoryEntry> History { get; private set; } = [];
@@ -93,6 +97,38 @@ public sealed class DetailModel(
     public async Task<IActionResult> OnPostEndEmergencyAsync(Guid id, Guid grantId, CancellationToken cancellationToken) =>
         await AfterAsync(id, (await EmergencyAccessApi.EndAsync(id, grantId, User, db, audit, time, cancellationToken)).Result, cancellationToken);
 
+    public async Task<IActionResult> OnPostDatasetAsync(Guid id, string? kind, string? description, CancellationToken cancellationToken) =>
+        await AfterAsync(id, (await PatientData.PatientDataApi.CreateAsync(id, new PatientData.DatasetRequest(kind, description), User, db, policy, audit, time, cancellationToken)).Result, cancellationToken);
+
+    public async Task<IActionResult> OnPostConfirmDatasetAsync(Guid id, Guid datasetId, CancellationToken cancellationToken) =>
+        await AfterAsync(id, (await PatientData.PatientDataApi.ConfirmAsync(id, datasetId, User, db, audit, time, cancellationToken)).Result, cancellationToken);
+
+    /// <summary>Files chosen in the browser, stored one by one exactly as the API stores them; the first refusal is shown.</summary>
+    public async Task<IActionResult> OnPostUploadAsync(Guid id, Guid datasetId, List<IFormFile> files, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var order = await OrdersApi.FindForCallerAsync(db, id, User, time, cancellationToken);
+        var dataset = order is null ? null : await db.PatientDatasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == datasetId && d.OrderId == id, cancellationToken);
+        if (order is null || dataset is null)
+        {
+            return NotFound();
+        }
+
+        foreach (var file in files)
+        {
+            using var buffer = new MemoryStream();
+            await file.CopyToAsync(buffer, cancellationToken);
+            var result = (await PatientData.PatientDataApi.StoreAsync(order, dataset, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), User, db, policy, blobs, audit, time, cancellationToken)).Result;
+            if (result is ProblemHttpResult problem)
+            {
+                Error = $"{file.FileName}: {problem.ProblemDetails.Detail}";
+                return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+            }
+        }
+
+        return Redirect($"/orders/{id}");
+    }
+
     /// <summary>Success: back to the order (post/redirect/get). A problem: the page again with its message.</summary>
     private async Task<IActionResult> AfterAsync(Guid id, IResult result, CancellationToken cancellationToken)
     {
@@ -127,6 +163,7 @@ public sealed class DetailModel(
         Confirmations = ((Ok<List<ConfirmationView>>)(await FeedbackApi.ListConfirmationsAsync(id, User, db, time, cancellationToken)).Result).Value!;
         var revisions = ((Ok<List<RequirementView>>)(await OrdersApi.RevisionsAsync(id, User, db, time, cancellationToken)).Result).Value!;
         Revisions = [.. revisions.Select((r, i) => (r, i + 1 < revisions.Count ? RequirementDiff.Compare(revisions[i + 1], r) : (IReadOnlyList<RequirementChange>)[]))];
+        Datasets = ((Ok<List<PatientData.DatasetView>>)(await PatientData.PatientDataApi.ListAsync(id, User, db, audit, time, cancellationToken)).Result).Value!;
         EmergencyGrants = ((Ok<List<EmergencyGrantView>>)(await EmergencyAccessApi.ListForOrderAsync(id, User, db, time, cancellationToken)).Result).Value!;
         MyEmergencyGrant = EmergencyGrants.FirstOrDefault(g => g.Active && g.Holder == User.Identity?.Name);
 

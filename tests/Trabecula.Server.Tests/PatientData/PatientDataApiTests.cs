@@ -89,7 +89,28 @@ public sealed class PatientDataApiTests
         using var late = await physician.PostAsync(new Uri(instances, UriKind.Relative), Dicom(await File.ReadAllBytesAsync(files[0])));
         Assert.Equal(HttpStatusCode.Forbidden, designerConfirm.StatusCode);
         Assert.Equal(HttpStatusCode.OK, confirm.StatusCode);
+        Assert.Equal(4, (int)JsonNode.Parse(await confirm.Content.ReadAsStringAsync())!["deidentifiedCount"]!);
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+
+        // The confirmation made the de-identified derivative; the designer gets it once the order is at DataConfirmed.
+        var deidentified = new Uri($"{instances}/{firstId}/deidentified", UriKind.Relative);
+        using var tooEarly = await designer.GetAsync(deidentified);
+        Assert.Equal(HttpStatusCode.Forbidden, tooEarly.StatusCode);
+        (await physician.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to = "DataCollected" })).Dispose();
+        (await physician.PostAsJsonAsync($"/api/orders/{id}/confirmations", new { artifactType = "requirements", version = 1 })).Dispose();
+        using var moved = await physician.PostAsJsonAsync($"/api/orders/{id}/transitions", new { to = "DataConfirmed" });
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        using var derivative = await designer.GetAsync(deidentified);
+        Assert.Equal(HttpStatusCode.OK, derivative.StatusCode);
+
+        // pydicom (not ours) reads it: the case pseudonym, PatientIdentityRemoved, no trace of the name.
+        var pseudonym = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["pseudonym"]!;
+        using var temp = new TempDirectory();
+        await File.WriteAllBytesAsync(temp.Combine("d.dcm"), await derivative.Content.ReadAsByteArrayAsync());
+        var read = await ProcessRunner.RunAsync("/usr/bin/python3", ["-c", "import pydicom,sys; d=pydicom.dcmread(sys.argv[1]); print(d.PatientName, d.PatientID, d.PatientIdentityRemoved, d.Manufacturer)", temp.Combine("d.dcm")]);
+        Assert.True(read.ExitCode == 0, read.StandardError);
+        Assert.StartsWith($"{pseudonym} {pseudonym} YES", read.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("Doe", await File.ReadAllTextAsync(temp.Combine("d.dcm"), System.Text.Encoding.Latin1), StringComparison.Ordinal);
     }
 
     [Fact]

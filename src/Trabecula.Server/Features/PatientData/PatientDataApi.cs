@@ -23,7 +23,7 @@ public sealed record SeriesView(
 
 public sealed record DatasetView(
     Guid Id, string Kind, string Description, DateTime CreatedAt, string CreatedBy, DateTime? ConfirmedAt, string? ConfirmedBy,
-    int InstanceCount, long Bytes, IReadOnlyList<SeriesView> Series);
+    int InstanceCount, long Bytes, IReadOnlyList<SeriesView> Series, int DeidentifiedCount = 0, int BurnedInCount = 0, IReadOnlyList<Guid>? Instances = null);
 
 public sealed record InstanceView(Guid Id, string SopInstanceUid, string SeriesInstanceUid, string? Modality, long Length, string Sha256, bool AlreadyStored);
 
@@ -46,6 +46,8 @@ internal static class PatientDataApi
             .Accepts<Stream>("application/dicom");
         group.MapGet("/{datasetId:guid}/instances/{instanceId:guid}", DownloadAsync).WithName("DownloadInstance")
             .WithSummary("The identified original, for those the matrix allows (the institution).");
+        group.MapGet("/{datasetId:guid}/instances/{instanceId:guid}/deidentified", DownloadDeidentifiedAsync).WithName("DownloadDeidentifiedInstance")
+            .WithSummary("The de-identified derivative made at confirmation (PS3.15 basic profile, the case pseudonym), for those the matrix allows (the designer).");
         group.MapPost("/{datasetId:guid}/confirm", ConfirmAsync).WithName("ConfirmDataset")
             .WithSummary("The institution confirms the dataset (R-DATA-3): the precondition of DataConfirmed.");
     }
@@ -60,8 +62,9 @@ internal static class PatientDataApi
         }
 
         var datasets = await db.PatientDatasets.AsNoTracking().Where(d => d.OrderId == id).OrderBy(d => d.CreatedAt).ToListAsync(cancellationToken);
-        var instances = await db.DicomInstances.AsNoTracking().Where(i => i.OrderId == id)
-            .Select(i => new { i.DatasetId, i.SeriesInstanceUid, i.Length, i.Header }).ToListAsync(cancellationToken);
+        var instances = await db.DicomInstances.AsNoTracking().Where(i => i.OrderId == id).OrderBy(i => i.ReceivedAt)
+            .Select(i => new { i.Id, i.DatasetId, i.SeriesInstanceUid, i.Length, i.Header, Deidentified = i.DeidentifiedBlobKey != null, i.BurnedInAnnotation })
+            .ToListAsync(cancellationToken);
         var views = datasets.Select(d =>
         {
             var mine = instances.Where(i => i.DatasetId == d.Id).ToList();
@@ -69,7 +72,7 @@ internal static class PatientDataApi
                 .Select(g => Summarize(g.Select(i => i.Header)))
                 .ToList();
             return new DatasetView(d.Id, d.Kind.ToString(), d.Description, d.CreatedAt, d.CreatedByName, d.ConfirmedAt, d.ConfirmedByName,
-                mine.Count, mine.Sum(i => i.Length), series);
+                mine.Count, mine.Sum(i => i.Length), series, mine.Count(i => i.Deidentified), mine.Count(i => i.BurnedInAnnotation), [.. mine.Select(i => i.Id)]);
         }).ToList();
         await audit.RecordAsync(new AuditEvent(AuditAction.DataViewed) { TargetType = "datasets", TargetId = order.Number, OrderId = order.Id }, cancellationToken);
         return TypedResults.Ok(views);
@@ -265,7 +268,8 @@ internal static class PatientDataApi
     }
 
     internal static async Task<Results<Ok<DatasetView>, NotFound, ProblemHttpResult>> ConfirmAsync(
-        Guid id, Guid datasetId, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, Guid datasetId, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, DerivativeMaker derivatives, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
         var dataset = order is null ? null : await db.PatientDatasets.SingleOrDefaultAsync(d => d.Id == datasetId && d.OrderId == id, cancellationToken);
@@ -291,6 +295,8 @@ internal static class PatientDataApi
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict, detail: "An empty dataset cannot be confirmed.");
         }
 
+        // Confirmation produces what the designer may have: the de-identified derivative (R-DATA-3, R-DATA-6).
+        var made = await derivatives.MakeAsync(order, datasetId, cancellationToken);
         dataset.ConfirmedAt = time.GetUtcNow().UtcDateTime;
         dataset.ConfirmedBy = ActorId(user);
         dataset.ConfirmedByName = user.Identity?.Name;
@@ -300,11 +306,32 @@ internal static class PatientDataApi
             TargetType = "dataset-confirmation",
             TargetId = dataset.Id.ToString(),
             OrderId = order.Id,
-            Details = new Dictionary<string, object?> { ["instances"] = instances.Count },
+            Details = new Dictionary<string, object?> { ["instances"] = instances.Count, ["deidentified"] = made.Deidentified, ["burnedIn"] = made.BurnedIn },
         }, cancellationToken);
         var series = instances.GroupBy(i => i.SeriesInstanceUid, StringComparer.Ordinal).Select(g => Summarize(g.Select(i => i.Header))).ToList();
         return TypedResults.Ok(new DatasetView(dataset.Id, dataset.Kind.ToString(), dataset.Description, dataset.CreatedAt, dataset.CreatedByName,
-            dataset.ConfirmedAt, dataset.ConfirmedByName, instances.Count, instances.Sum(i => i.Length), series));
+            dataset.ConfirmedAt, dataset.ConfirmedByName, instances.Count, instances.Sum(i => i.Length), series, made.Deidentified, made.BurnedIn));
+    }
+
+    internal static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> DownloadDeidentifiedAsync(
+        Guid id, Guid datasetId, Guid instanceId, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
+        var instance = order is null ? null : await db.DicomInstances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId && i.DatasetId == datasetId && i.OrderId == id, cancellationToken);
+        if (order is null || instance?.DeidentifiedBlobKey is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (!await policy.AuthorizeAsync(user, order, DataClass.DeidentifiedPatientData, DataAction.Download, cancellationToken))
+        {
+            return Forbidden("The stage permission matrix does not allow you this download now.");
+        }
+
+        var bytes = await blobs.GetAsync(instance.DeidentifiedBlobKey, instance.DeidentifiedSha256!, cancellationToken);
+        await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded) { TargetType = "dicom-instance-deidentified", TargetId = instance.Id.ToString(), OrderId = order.Id }, cancellationToken);
+        return TypedResults.File(bytes, "application/dicom", $"{order.Number}-{instance.Id:N}-deid.dcm");
     }
 
     /// <summary>A series summary from the stored headers (no pixel data needed).</summary>
@@ -337,6 +364,7 @@ internal static class PatientDataExtensions
     public static IHostApplicationBuilder AddPatientData(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IBlobStore, LocalBlobStore>();
+        builder.Services.AddScoped<DerivativeMaker>();
         builder.Services.AddTransitionGuard<PatientDataConfirmedGuard>();
         return builder;
     }

@@ -72,6 +72,16 @@ public sealed class DicomInstance
 
     public string Sha256 { get; set; } = "";
 
+    /// <summary>The de-identified derivative made at confirmation (PS3.15 basic profile), for the designer.</summary>
+    public string? DeidentifiedBlobKey { get; set; }
+
+    public long? DeidentifiedLength { get; set; }
+
+    public string? DeidentifiedSha256 { get; set; }
+
+    /// <summary>Burned-in annotation flagged: no derivative is made; the institution must redact it first.</summary>
+    public bool BurnedInAnnotation { get; set; }
+
     /// <summary>The PS3.10 file up to (not including) the pixel data, base64, encrypted.</summary>
     [Encrypted]
     public string Header { get; set; } = "";
@@ -107,5 +117,7 @@ internal sealed class PatientDataConfiguration : IEntityTypeConfiguration<Patien
         builder.Property(i => i.Modality).HasMaxLength(16);
         builder.Property(i => i.BlobKey).HasMaxLength(32);
         builder.Property(i => i.Sha256).HasMaxLength(64);
+        builder.Property(i => i.DeidentifiedBlobKey).HasMaxLength(32);
+        builder.Property(i => i.DeidentifiedSha256).HasMaxLength(64);
     }
 }

@@ -100,8 +100,8 @@ public sealed class DetailModel(
     public async Task<IActionResult> OnPostDatasetAsync(Guid id, string? kind, string? description, CancellationToken cancellationToken) =>
         await AfterAsync(id, (await PatientData.PatientDataApi.CreateAsync(id, new PatientData.DatasetRequest(kind, description), User, db, policy, audit, time, cancellationToken)).Result, cancellationToken);
 
-    public async Task<IActionResult> OnPostConfirmDatasetAsync(Guid id, Guid datasetId, CancellationToken cancellationToken) =>
-        await AfterAsync(id, (await PatientData.PatientDataApi.ConfirmAsync(id, datasetId, User, db, audit, time, cancellationToken)).Result, cancellationToken);
+    public async Task<IActionResult> OnPostConfirmDatasetAsync(Guid id, Guid datasetId, [FromServices] PatientData.DerivativeMaker derivatives, CancellationToken cancellationToken) =>
+        await AfterAsync(id, (await PatientData.PatientDataApi.ConfirmAsync(id, datasetId, User, db, audit, derivatives, time, cancellationToken)).Result, cancellationToken);
 
     /// <summary>Files chosen in the browser, stored one by one exactly as the API stores them; the first refusal is shown.</summary>
     public async Task<IActionResult> OnPostUploadAsync(Guid id, Guid datasetId, List<IFormFile> files, CancellationToken cancellationToken)

@@ -67,6 +67,9 @@ public sealed class PatientDataApiTests
         Assert.Equal(64, (int)series["rows"]!);
         Assert.NotNull(series["sliceThicknessMm"]);
 
+        // The cranial-plate profile (CT, <= 1.0 mm, <= 90 days): the generator makes 1.25 mm slices of a 2024 study.
+        Assert.Equal(["SliceThickness", "Expired"], series["flags"]!.AsArray().Select(f => (string?)f!["code"]));
+
         // The original comes back byte for byte, to the institution only, as an attachment.
         var firstId = await InstanceIdAsync(factory, await File.ReadAllBytesAsync(files[0]));
         using var download = await physician.GetAsync(new Uri($"{instances}/{firstId}", UriKind.Relative));

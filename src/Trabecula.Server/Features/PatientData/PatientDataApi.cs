@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Trabecula.Dicom;
 using Trabecula.Dicom.Series;
 using Trabecula.Server.Data;
@@ -10,6 +11,7 @@ using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Features.Permissions;
 using Trabecula.Server.Infrastructure.Errors;
+using Trabecula.Server.Infrastructure.Hosting;
 using Trabecula.Server.Infrastructure.Storage;
 
 namespace Trabecula.Server.Features.PatientData;
@@ -19,7 +21,8 @@ public sealed record DatasetRequest([property: MaxLength(32)] string? Kind, [pro
 public sealed record SeriesView(
     string SeriesInstanceUid, string? Modality, string? Manufacturer, string? Model, string? DeviceSerialNumber, string? Station,
     double? SliceThicknessMm, double? SpacingBetweenSlicesMm, double? MeasuredSpacingMm, double[]? PixelSpacingMm, int? Rows, int? Columns,
-    int SliceCount, double? ZExtentMm, bool HasGaps, bool HasIrregularSpacing, string? AcquisitionDateTime, string? BodyPart, double? Kvp);
+    int SliceCount, double? ZExtentMm, bool HasGaps, bool HasIrregularSpacing, string? AcquisitionDateTime, string? BodyPart, double? Kvp,
+    IReadOnlyList<ProfileFlag>? Flags = null);
 
 public sealed record DatasetView(
     Guid Id, string Kind, string Description, DateTime CreatedAt, string CreatedBy, DateTime? ConfirmedAt, string? ConfirmedBy,
@@ -53,7 +56,7 @@ internal static class PatientDataApi
     }
 
     internal static async Task<Results<Ok<List<DatasetView>>, NotFound>> ListAsync(
-        Guid id, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, IOptions<PatientDataOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
         if (order is null)
@@ -68,8 +71,11 @@ internal static class PatientDataApi
         var views = datasets.Select(d =>
         {
             var mine = instances.Where(i => i.DatasetId == d.Id).ToList();
+            var profile = options.Value.Profiles.GetValueOrDefault(order.DeviceCategory);
+            var now = time.GetUtcNow().UtcDateTime;
             var series = mine.GroupBy(i => i.SeriesInstanceUid, StringComparer.Ordinal)
                 .Select(g => Summarize(g.Select(i => i.Header)))
+                .Select(v => d.Kind == DatasetKind.MedicalImaging ? v with { Flags = AcquisitionProfiles.Check(v, profile, now) } : v)
                 .ToList();
             return new DatasetView(d.Id, d.Kind.ToString(), d.Description, d.CreatedAt, d.CreatedByName, d.ConfirmedAt, d.ConfirmedByName,
                 mine.Count, mine.Sum(i => i.Length), series, mine.Count(i => i.Deidentified), mine.Count(i => i.BurnedInAnnotation), [.. mine.Select(i => i.Id)]);
@@ -365,6 +371,7 @@ internal static class PatientDataExtensions
     {
         builder.Services.AddSingleton<IBlobStore, LocalBlobStore>();
         builder.Services.AddScoped<DerivativeMaker>();
+        builder.Services.AddValidatedOptions<PatientDataOptions, PatientDataOptionsValidator>(PatientDataOptions.SectionName);
         builder.Services.AddTransitionGuard<PatientDataConfirmedGuard>();
         return builder;
     }

@@ -32,7 +32,8 @@ public sealed class DetailModel(
     IOptions<OrderOptions> orderOptions,
     IOptions<EmergencyAccessOptions> emergencyOptions,
     Permissions.AccessPolicy policy,
-    Infrastructure.Storage.IBlobStore blobs) : PageModel
+    Infrastructure.Storage.IBlobStore blobs,
+    IOptions<PatientData.PatientDataOptions> patientDataOptions) : PageModel
 {
     public IReadOnlyList<PatientData.DatasetView> Datasets { get; private set; } = [];
 
@@ -163,7 +164,7 @@ public sealed class DetailModel(
         Confirmations = ((Ok<List<ConfirmationView>>)(await FeedbackApi.ListConfirmationsAsync(id, User, db, time, cancellationToken)).Result).Value!;
         var revisions = ((Ok<List<RequirementView>>)(await OrdersApi.RevisionsAsync(id, User, db, time, cancellationToken)).Result).Value!;
         Revisions = [.. revisions.Select((r, i) => (r, i + 1 < revisions.Count ? RequirementDiff.Compare(revisions[i + 1], r) : (IReadOnlyList<RequirementChange>)[]))];
-        Datasets = ((Ok<List<PatientData.DatasetView>>)(await PatientData.PatientDataApi.ListAsync(id, User, db, audit, time, cancellationToken)).Result).Value!;
+        Datasets = ((Ok<List<PatientData.DatasetView>>)(await PatientData.PatientDataApi.ListAsync(id, User, db, audit, patientDataOptions, time, cancellationToken)).Result).Value!;
         EmergencyGrants = ((Ok<List<EmergencyGrantView>>)(await EmergencyAccessApi.ListForOrderAsync(id, User, db, time, cancellationToken)).Result).Value!;
         MyEmergencyGrant = EmergencyGrants.FirstOrDefault(g => g.Active && g.Holder == User.Identity?.Name);
 

@@ -161,6 +161,66 @@ public sealed class PatientDataApiTests
         Assert.Single(await scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>().SecurityAlerts.Where(a => a.Kind == AlertKind.IntegrityFailure).ToListAsync());
     }
 
+    [Fact]
+    [Trait("Requirement", "R-AUTH-5")]
+    [Trait("Requirement", "R-DATA-1")]
+    [Trait("TestPlan", "NODE-01")]
+    public async Task PacsGateway_PostsInstancesWithItsBearerToken_OnlyWithTheScope_AndOnlyForItsInstitution()
+    {
+        await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
+        var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
+        var other = await TestAccounts.OrganizationAsync(factory, "Hospital B", PartyTypes.MedicalInstitution);
+        using var admin = await MfaHelper.NewUserSignedInAsync(factory, "hospital.admin", Roles.InstitutionAdmin, hospital);
+        using var otherAdmin = await MfaHelper.NewUserSignedInAsync(factory, "other.admin", Roles.InstitutionAdmin, other);
+        using var physician = await MfaHelper.NewUserSignedInAsync(factory, "dr.li", Roles.Physician, hospital);
+        using var created = await physician.PostAsJsonAsync("/api/orders", new
+        {
+            patient = new { name = "患者丙" },
+            requirement = new { deviceCategory = "CranialPlate", clinicalRequirement = "plate" },
+        });
+        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
+        using var opened = await physician.PostAsJsonAsync($"/api/orders/{id}/datasets", new { kind = "MedicalImaging" });
+        var instances = $"/api/orders/{id}/datasets/{(string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["id"]!}/instances";
+        using var gateway = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false });
+        var upload = await TokenForAsync(admin, gateway, hospital.Id, "imaging.upload");
+        var readOnly = await TokenForAsync(admin, gateway, hospital.Id, "orders.read");
+        var foreign = await TokenForAsync(otherAdmin, gateway, other.Id, "imaging.upload");
+        var file = await File.ReadAllBytesAsync((await DicomSamples.SeriesAsync())[1]);
+
+        using var stored = await PostAsync(gateway, upload, instances, file);
+        using var withoutScope = await PostAsync(gateway, readOnly, instances, file);
+        using var otherHospital = await PostAsync(gateway, foreign, instances, file);
+        using var listing = await SendAsync(gateway, upload, HttpMethod.Get, $"/api/orders/{id}/datasets", null);
+
+        Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, withoutScope.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, otherHospital.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, listing.StatusCode);
+    }
+
+    private static async Task<string> TokenForAsync(HttpClient admin, HttpClient gateway, Guid organization, string scope)
+    {
+        using var registered = await admin.PostAsJsonAsync($"/api/organizations/{organization}/clients", new { name = "PACS " + scope, scopes = new[] { scope } });
+        var body = JsonNode.Parse(await registered.Content.ReadAsStringAsync())!;
+        using var token = await gateway.PostAsync(new Uri("/api/auth/token", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = (string)body["client"]!["clientId"]!,
+            ["client_secret"] = (string)body["clientSecret"]!,
+        }));
+        return (string)JsonNode.Parse(await token.Content.ReadAsStringAsync())!["access_token"]!;
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string token, string path, byte[] file) =>
+        SendAsync(client, token, HttpMethod.Post, path, Dicom(file));
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string token, HttpMethod method, string path, HttpContent? content)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await client.SendAsync(request);
+    }
+
     private static ByteArrayContent Dicom(byte[] bytes)
     {
         var content = new ByteArrayContent(bytes);

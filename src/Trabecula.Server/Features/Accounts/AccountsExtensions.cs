@@ -90,6 +90,7 @@ internal static class AccountsExtensions
             .AddPolicy(Policies.Active, ActivePolicy())
             .AddPolicy(Policies.SignedIn, policy => policy.RequireAuthenticatedUser().RequireClaim(TrabeculaClaimTypes.ActorType, "user"))
             .AddPolicy(Policies.Client, policy => policy.RequireAuthenticatedUser().RequireClaim(TrabeculaClaimTypes.ActorType, "client"))
+            .AddPolicy(Policies.ImagingUpload, policy => policy.RequireAuthenticatedUser().AddRequirements(new PersonOrClientScopeRequirement(Clients.ClientScopes.ImagingUpload)))
             .AddPolicy(Policies.PlatformAdmin, policy => policy.Combine(ActivePolicy()).RequireRole(Roles.PlatformAdmin))
             .AddPolicy(Policies.SecurityAdmin, policy => policy.Combine(ActivePolicy()).RequireRole(Roles.SecurityAdmin))
             .AddPolicy(Policies.Auditor, policy => policy.Combine(ActivePolicy()).RequireRole(Roles.Auditor))

@@ -20,6 +20,30 @@ public static class Policies
 
     /// <summary>A machine client (R-AUTH-5), never a person.</summary>
     public const string Client = "Client";
+
+    /// <summary>An active person, or a machine client holding the imaging.upload scope (a hospital's PACS gateway).</summary>
+    public const string ImagingUpload = "ImagingUpload";
+}
+
+/// <summary>Met by an active person, or by a machine client holding <see cref="Scope"/>.</summary>
+public sealed class PersonOrClientScopeRequirement(string scope) : AuthorizationHandler<PersonOrClientScopeRequirement>, IAuthorizationRequirement
+{
+    public string Scope { get; } = scope;
+
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PersonOrClientScopeRequirement requirement)
+    {
+        var user = context.User;
+        var person = user.FindFirstValue(TrabeculaClaimTypes.ActorType) == "user"
+            && user.FindFirstValue(TrabeculaClaimTypes.AccountStatus) == nameof(AccountStatus.Active)
+            && !user.HasClaim(c => c.Type == TrabeculaClaimTypes.SetupRequired);
+        var client = user.FindFirstValue(TrabeculaClaimTypes.ActorType) == "client" && user.HasClaim(TrabeculaClaimTypes.Scope, requirement.Scope);
+        if (user.Identity?.IsAuthenticated == true && (person || client))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>

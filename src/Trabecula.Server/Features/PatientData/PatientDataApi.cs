@@ -44,9 +44,12 @@ internal static class PatientDataApi
         var group = endpoints.MapGroup("/api/orders/{id:guid}/datasets").WithTags("Patient data").RequireAuthorization(Policies.Active);
         group.MapGet("/", ListAsync).WithName("ListDatasets").WithSummary("Datasets of the order with their series summaries (no patient identity).");
         group.MapPost("/", CreateAsync).WithName("CreateDataset").WithSummary("The institution opens a dataset: MedicalImaging, OpticalCapture or PhysicalModelScan.");
-        group.MapPost("/{datasetId:guid}/instances", IngestAsync).WithName("StoreInstance")
-            .WithSummary("One DICOM file per request, Content-Type application/dicom: parsed, validated, hashed, encrypted, stored, indexed, audited.")
-            .Accepts<Stream>("application/dicom");
+
+        // People and the institution's PACS gateway (a machine client with imaging.upload) post here alike.
+        endpoints.MapPost("/api/orders/{id:guid}/datasets/{datasetId:guid}/instances", IngestAsync).WithTags("Patient data").WithName("StoreInstance")
+            .WithSummary("One DICOM file per request, Content-Type application/dicom: parsed, validated, hashed, encrypted, stored, indexed, audited. Bearer tokens need imaging.upload.")
+            .Accepts<Stream>("application/dicom")
+            .RequireAuthorization(Policies.ImagingUpload);
         group.MapGet("/{datasetId:guid}/instances/{instanceId:guid}", DownloadAsync).WithName("DownloadInstance")
             .WithSummary("The identified original, for those the matrix allows (the institution).");
         group.MapGet("/{datasetId:guid}/instances/{instanceId:guid}/deidentified", DownloadDeidentifiedAsync).WithName("DownloadDeidentifiedInstance")

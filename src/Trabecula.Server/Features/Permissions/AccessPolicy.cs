@@ -45,6 +45,23 @@ public sealed class AccessPolicy(TrabeculaDbContext db, IAuditLog audit, Emergen
             .Select(r => new PermissionCell(r.Party, r.Role, r.Stage, r.Class, r.Action))
             .ToHashSet();
 
+    /// <summary>
+    /// A person's roles. A machine client has none; its scope stands in for the one role whose
+    /// work it automates, for that work only: imaging.upload uploads identified patient data as
+    /// the institution's physician would, and nothing else.
+    /// </summary>
+    private static List<string> RolesFor(ClaimsPrincipal user, DataClass cls, DataAction action)
+    {
+        if (user.FindFirstValue(TrabeculaClaimTypes.ActorType) != "client")
+        {
+            return [.. user.FindAll(ClaimTypes.Role).Select(c => c.Value)];
+        }
+
+        return user.HasClaim(TrabeculaClaimTypes.Scope, Clients.ClientScopes.ImagingUpload) && cls == DataClass.IdentifiedPatientData && action == DataAction.Upload
+            ? [Accounts.Roles.Physician]
+            : [];
+    }
+
     /// <summary>Decides for <paramref name="user"/> on <paramref name="order"/> and audits the decision.</summary>
     public async Task<bool> AuthorizeAsync(ClaimsPrincipal user, Order order, DataClass cls, DataAction action, CancellationToken cancellationToken = default) =>
         (await DecideAsync(user, order, cls, action, cancellationToken)).Allowed;
@@ -61,7 +78,7 @@ public sealed class AccessPolicy(TrabeculaDbContext db, IAuditLog audit, Emergen
         var org = Guid.TryParse(user.FindFirstValue(TrabeculaClaimTypes.OrganizationId), out var id) ? id : Guid.Empty;
         var organization = await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == org, cancellationToken);
         var party = organization is null ? PartyTypes.None : OrderParties.Of(order, organization);
-        var roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToList();
+        var roles = RolesFor(user, cls, action);
         var stage = order.State;
         var candidates = (await db.PermissionRules.AsNoTracking()
                 .Where(r => r.Stage == stage && r.Class == cls && r.Action == action && roles.Contains(r.Role))

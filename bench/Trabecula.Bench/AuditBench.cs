@@ -59,7 +59,7 @@ internal static class AuditBench
     public static async Task VerifyAsync(string provider, int entries)
     {
         await using var platform = await Platform.StartAsync(provider);
-        await BulkChainAsync(platform, entries);
+        await AppendToChainAsync(platform.Services, entries);
 
         await using var scope = platform.Services.CreateAsyncScope();
         var verifier = scope.ServiceProvider.GetRequiredService<AuditVerifier>();
@@ -140,23 +140,25 @@ internal static class AuditBench
         return Report.PerSecond(rows, stopwatch);
     }
 
-    private static async Task BulkChainAsync(Platform platform, int entries)
+    /// <summary>Appends to the existing chain exactly as the appender would, in large transactions.</summary>
+    internal static async Task AppendToChainAsync(IServiceProvider services, int entries)
     {
-        await using var scope = platform.Services.CreateAsyncScope();
+        await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
-        var signer = platform.Services.GetRequiredService<AuditSigner>();
-        var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync();
+        var signer = services.GetRequiredService<AuditSigner>();
+        var head = await db.AuditChainHeads.AsNoTracking().SingleAsync();
+        var previous = head.LastHash;
+        var first = head.LastSequence + 1;
+        var last = head.LastSequence + entries;
         var now = AuditChain.TruncateToMicroseconds(DateTime.SpecifyKind(new DateTime(2026, 11, 22, 8, 0, 0), DateTimeKind.Utc));
-        var previous = AuditChain.Genesis;
-        const int Batch = 5000;
-        for (var start = 1; start <= entries; start += Batch)
+        const int Batch = 10000;
+        for (var start = first; start <= last; start += Batch)
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync();
-            for (var i = start; i < start + Batch && i <= entries; i++)
+            for (var i = start; i < start + Batch && i <= last; i++)
             {
-                var entry = SampleEntry(i);
+                var entry = SampleEntry((int)i);
                 entry.Sequence = i;
                 entry.OccurredAt = now;
                 entry.PreviousHash = previous;
@@ -173,11 +175,11 @@ internal static class AuditBench
             await transaction.CommitAsync();
         }
 
-        var head = await db.AuditChainHeads.SingleAsync();
-        head.LastSequence = entries;
-        head.LastHash = previous;
-        head.KeyId = signer.KeyId;
-        head.Signature = signer.SignHead(entries, previous);
+        var tracked = await db.AuditChainHeads.SingleAsync();
+        tracked.LastSequence = last;
+        tracked.LastHash = previous;
+        tracked.KeyId = signer.KeyId;
+        tracked.Signature = signer.SignHead(last, previous);
         await db.SaveChangesAsync();
     }
 

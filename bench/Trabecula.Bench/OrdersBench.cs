@@ -3,7 +3,6 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Trabecula.Server.Data;
-using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Infrastructure.Hosting;
@@ -33,7 +32,7 @@ internal static class OrdersBench
             await SeedOrdersAsync(app.Services, orders);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seeded {orders} orders in {stopwatch.Elapsed.TotalSeconds:F1} s"));
             stopwatch.Restart();
-            await ExtendAuditChainAsync(app.Services, auditEntries);
+            await AuditBench.AppendToChainAsync(app.Services, auditEntries);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"appended {auditEntries} audit entries in {stopwatch.Elapsed.TotalSeconds:F1} s"));
         }
     }
@@ -117,48 +116,5 @@ internal static class OrdersBench
 
             await db.SaveChangesAsync();
         }
-    }
-
-    /// <summary>Appends to the existing chain exactly as the appender would, in large transactions.</summary>
-    private static async Task ExtendAuditChainAsync(IServiceProvider services, int entries)
-    {
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
-        var signer = services.GetRequiredService<AuditSigner>();
-        var head = await db.AuditChainHeads.AsNoTracking().SingleAsync();
-        var previous = head.LastHash;
-        var first = head.LastSequence + 1;
-        var last = head.LastSequence + entries;
-        var now = AuditChain.TruncateToMicroseconds(DateTime.SpecifyKind(new DateTime(2026, 11, 22, 8, 0, 0), DateTimeKind.Utc));
-        const int Batch = 10000;
-        for (var start = first; start <= last; start += Batch)
-        {
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            for (var i = start; i < start + Batch && i <= last; i++)
-            {
-                var entry = AuditBench.SampleEntry((int)i);
-                entry.Sequence = i;
-                entry.OccurredAt = now;
-                entry.PreviousHash = previous;
-                entry.Hash = AuditChain.ComputeHash(previous, entry);
-                previous = entry.Hash;
-                db.AuditEntries.Add(entry);
-                if (i % 1000 == 0)
-                {
-                    db.AuditCheckpoints.Add(new AuditCheckpoint { Sequence = i, Hash = entry.Hash, CreatedAt = now, KeyId = signer.KeyId, Signature = signer.SignCheckpoint(i, entry.Hash, now) });
-                }
-            }
-
-            await db.SaveChangesAsync();
-            await transaction.CommitAsync();
-        }
-
-        var tracked = await db.AuditChainHeads.SingleAsync();
-        tracked.LastSequence = last;
-        tracked.LastHash = previous;
-        tracked.KeyId = signer.KeyId;
-        tracked.Signature = signer.SignHead(last, previous);
-        await db.SaveChangesAsync();
     }
 }

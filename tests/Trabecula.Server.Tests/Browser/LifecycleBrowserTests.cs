@@ -87,6 +87,13 @@ public sealed class LifecycleBrowserTests
         await physician.SetInputFilesAsync(".dataset-files", await DicomSamples.SeriesAsync());
         await ClickAndReloadAsync(physician, ".dataset-upload", orderUrl);
         Assert.Contains("4", await physician.InnerTextAsync(".series-summary"), StringComparison.Ordinal);
+
+        // The slice viewer shows a server-rendered PNG and walks the series.
+        await physician.WaitForFunctionAsync("() => document.querySelector('.slice-image').naturalWidth === 64");
+        await physician.Locator(".slice-range").FillAsync("0");
+        await physician.ClickAsync("button[data-preset=bone]");
+        await physician.WaitForFunctionAsync("() => document.querySelector('.slice-image').complete && document.querySelector('.slice-image').naturalWidth === 64 && document.querySelector('.slice-image').src.includes('preset=bone')");
+        Assert.Equal("1 / 4", await physician.InnerTextAsync(".slice-number"));
         await ClickAndReloadAsync(physician, ".dataset-confirm", orderUrl);
         Assert.Equal(1, await physician.Locator(".dataset-confirmed").CountAsync());
         await MoveAsync(physician, "DataCollected", orderUrl);

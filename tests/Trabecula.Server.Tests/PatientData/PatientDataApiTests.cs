@@ -79,6 +79,13 @@ public sealed class PatientDataApiTests
         Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
         Assert.Equal(HttpStatusCode.Forbidden, designerDownload.StatusCode);
 
+        // The preview: a PNG rendered on the server, for the institution from the original; not for the designer yet.
+        using var preview = await physician.GetAsync(new Uri($"{instances}/{firstId}/render?preset=bone&size=64", UriKind.Relative));
+        using var designerPreview = await designer.GetAsync(new Uri($"{instances}/{firstId}/render", UriKind.Relative));
+        Assert.Equal("image/png", preview.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, (await preview.Content.ReadAsByteArrayAsync())[..4]);
+        Assert.Equal(HttpStatusCode.Forbidden, designerPreview.StatusCode);
+
         // Nothing on disk holds the patient's name in clear (encryption at rest).
         var canary = System.Text.Encoding.ASCII.GetBytes(DicomSamples.PatientNameInSeries);
         foreach (var file in Directory.GetFiles(factory.DataDirectory, "*", SearchOption.AllDirectories))
@@ -105,6 +112,8 @@ public sealed class PatientDataApiTests
         Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
         using var derivative = await designer.GetAsync(deidentified);
         Assert.Equal(HttpStatusCode.OK, derivative.StatusCode);
+        using var designerPreviewNow = await designer.GetAsync(new Uri($"{instances}/{firstId}/render", UriKind.Relative));
+        Assert.Equal("image/png", designerPreviewNow.Content.Headers.ContentType?.MediaType);
 
         // pydicom (not ours) reads it: the case pseudonym, PatientIdentityRemoved, no trace of the name.
         var pseudonym = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["pseudonym"]!;

@@ -22,7 +22,7 @@ public sealed record SeriesView(
     string SeriesInstanceUid, string? Modality, string? Manufacturer, string? Model, string? DeviceSerialNumber, string? Station,
     double? SliceThicknessMm, double? SpacingBetweenSlicesMm, double? MeasuredSpacingMm, double[]? PixelSpacingMm, int? Rows, int? Columns,
     int SliceCount, double? ZExtentMm, bool HasGaps, bool HasIrregularSpacing, string? AcquisitionDateTime, string? BodyPart, double? Kvp,
-    IReadOnlyList<ProfileFlag>? Flags = null);
+    IReadOnlyList<ProfileFlag>? Flags = null, IReadOnlyList<Guid>? InstanceIds = null);
 
 public sealed record DatasetView(
     Guid Id, string Kind, string Description, DateTime CreatedAt, string CreatedBy, DateTime? ConfirmedAt, string? ConfirmedBy,
@@ -54,6 +54,8 @@ internal static class PatientDataApi
             .WithSummary("The identified original, for those the matrix allows (the institution).");
         group.MapGet("/{datasetId:guid}/instances/{instanceId:guid}/deidentified", DownloadDeidentifiedAsync).WithName("DownloadDeidentifiedInstance")
             .WithSummary("The de-identified derivative made at confirmation (PS3.15 basic profile, the case pseudonym), for those the matrix allows (the designer).");
+        group.MapGet("/{datasetId:guid}/instances/{instanceId:guid}/render", RenderAsync).WithName("RenderInstance")
+            .WithSummary("The slice as PNG (preset=bone|soft|auto, size up to 1024), rendered on the server for uncompressed and RLE data; 422 says plainly when there is no decoder.");
         group.MapPost("/{datasetId:guid}/confirm", ConfirmAsync).WithName("ConfirmDataset")
             .WithSummary("The institution confirms the dataset (R-DATA-3): the precondition of DataConfirmed.");
     }
@@ -77,7 +79,7 @@ internal static class PatientDataApi
             var profile = options.Value.Profiles.GetValueOrDefault(order.DeviceCategory);
             var now = time.GetUtcNow().UtcDateTime;
             var series = mine.GroupBy(i => i.SeriesInstanceUid, StringComparer.Ordinal)
-                .Select(g => Summarize(g.Select(i => i.Header)))
+                .Select(g => Summarize(g.Select(i => (i.Id, i.Header))))
                 .Select(v => d.Kind == DatasetKind.MedicalImaging ? v with { Flags = AcquisitionProfiles.Check(v, profile, now) } : v)
                 .ToList();
             return new DatasetView(d.Id, d.Kind.ToString(), d.Description, d.CreatedAt, d.CreatedByName, d.ConfirmedAt, d.ConfirmedByName,
@@ -298,7 +300,7 @@ internal static class PatientDataApi
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict, detail: "Already confirmed.");
         }
 
-        var instances = await db.DicomInstances.AsNoTracking().Where(i => i.DatasetId == datasetId).Select(i => new { i.SeriesInstanceUid, i.Length, i.Header }).ToListAsync(cancellationToken);
+        var instances = await db.DicomInstances.AsNoTracking().Where(i => i.DatasetId == datasetId).Select(i => new { i.Id, i.SeriesInstanceUid, i.Length, i.Header }).ToListAsync(cancellationToken);
         if (instances.Count == 0)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict, detail: "An empty dataset cannot be confirmed.");
@@ -317,7 +319,7 @@ internal static class PatientDataApi
             OrderId = order.Id,
             Details = new Dictionary<string, object?> { ["instances"] = instances.Count, ["deidentified"] = made.Deidentified, ["burnedIn"] = made.BurnedIn },
         }, cancellationToken);
-        var series = instances.GroupBy(i => i.SeriesInstanceUid, StringComparer.Ordinal).Select(g => Summarize(g.Select(i => i.Header))).ToList();
+        var series = instances.GroupBy(i => i.SeriesInstanceUid, StringComparer.Ordinal).Select(g => Summarize(g.Select(i => (i.Id, i.Header)))).ToList();
         return TypedResults.Ok(new DatasetView(dataset.Id, dataset.Kind.ToString(), dataset.Description, dataset.CreatedAt, dataset.CreatedByName,
             dataset.ConfirmedAt, dataset.ConfirmedByName, instances.Count, instances.Sum(i => i.Length), series, made.Deidentified, made.BurnedIn));
     }
@@ -343,14 +345,67 @@ internal static class PatientDataApi
         return TypedResults.File(bytes, "application/dicom", $"{order.Number}-{instance.Id:N}-deid.dcm");
     }
 
-    /// <summary>A series summary from the stored headers (no pixel data needed).</summary>
-    private static SeriesView Summarize(IEnumerable<string> headers)
+    /// <summary>A series summary from the stored headers (no pixel data needed), with the instances in slice order.</summary>
+    private static SeriesView Summarize(IEnumerable<(Guid Id, string Header)> headers)
     {
-        var datasets = headers.Select(h => DicomFile.Read(new MemoryStream(Convert.FromBase64String(h), writable: false)).Dataset).ToList();
-        var s = DicomSeriesSummary.Build(datasets);
+        var slices = headers.Select(h => (h.Id, Dataset: DicomFile.Read(new MemoryStream(Convert.FromBase64String(h.Header), writable: false)).Dataset)).ToList();
+        var ordered = slices
+            .OrderBy(x => x.Dataset.TryGetDouble(ImagePositionPatient, 2, out var z) ? z : double.MaxValue)
+            .ThenBy(x => x.Dataset.TryGetDouble(InstanceNumber, 0, out var n) ? n : double.MaxValue)
+            .Select(x => x.Id).ToList();
+        var s = DicomSeriesSummary.Build(slices.Select(x => x.Dataset));
         return new SeriesView(s.SeriesInstanceUid ?? "", s.ModalityName, s.ManufacturerName, s.Model, s.SerialNumber, s.Station,
             s.SliceThicknessMm, s.DeclaredSpacingMm, s.MeasuredSpacingMm, s.PixelSpacingMm is { } p ? [p.Row, p.Column] : null, s.RowCount, s.ColumnCount,
-            s.SliceCount, s.ZExtentMm, s.HasGaps, s.HasIrregularSpacing, s.AcquisitionDateTime, s.BodyPart, s.KvpValue);
+            s.SliceCount, s.ZExtentMm, s.HasGaps, s.HasIrregularSpacing, s.AcquisitionDateTime, s.BodyPart, s.KvpValue, InstanceIds: ordered);
+    }
+
+    private static readonly DicomTag ImagePositionPatient = new(0x0020, 0x0032);
+    private static readonly DicomTag InstanceNumber = new(0x0020, 0x0013);
+
+    /// <summary>
+    /// A slice as PNG with a window preset, rendered on the server: from the original for those who
+    /// may view identified data, otherwise from the de-identified derivative if the matrix allows.
+    /// </summary>
+    internal static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> RenderAsync(
+        Guid id, Guid datasetId, Guid instanceId, string? preset, int? size, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
+        var instance = order is null ? null : await db.DicomInstances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId && i.DatasetId == datasetId && i.OrderId == id, cancellationToken);
+        if (order is null || instance is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        string key;
+        string sha;
+        if (await policy.AuthorizeAsync(user, order, DataClass.IdentifiedPatientData, DataAction.View, cancellationToken))
+        {
+            (key, sha) = (instance.BlobKey, instance.Sha256);
+        }
+        else if (instance.DeidentifiedBlobKey is not null && await policy.AuthorizeAsync(user, order, DataClass.DeidentifiedPatientData, DataAction.View, cancellationToken))
+        {
+            (key, sha) = (instance.DeidentifiedBlobKey, instance.DeidentifiedSha256!);
+        }
+        else
+        {
+            return Forbidden("The stage permission matrix does not let you view this image now.");
+        }
+
+        var file = DicomFile.Read(new MemoryStream(await blobs.GetAsync(key, sha, cancellationToken), writable: false));
+        if (!Trabecula.Dicom.Imaging.DicomFrameRenderer.CanRender(file, out var reason))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, type: ProblemTypes.UnprocessableContent, detail: "No preview: " + reason + ".");
+        }
+
+        var window = preset switch
+        {
+            "bone" => Trabecula.Dicom.Imaging.DicomWindow.Bone,
+            "soft" => Trabecula.Dicom.Imaging.DicomWindow.SoftTissue,
+            _ => Trabecula.Dicom.Imaging.DicomFrameRenderer.DefaultWindow(file.Dataset) ?? Trabecula.Dicom.Imaging.DicomWindow.SoftTissue,
+        };
+        var png = Trabecula.Dicom.Imaging.DicomFrameRenderer.Render(file, window, Math.Clamp(size ?? 512, 32, 1024)).ToPng();
+        return TypedResults.File(png, "image/png");
     }
 
     private static ProblemHttpResult Forbidden(string detail) =>

@@ -171,6 +171,61 @@ public sealed class PatientDataApiTests
     }
 
     [Fact]
+    [Trait("Requirement", "R-DATA-1")]
+    [Trait("TestPlan", "UP-03")]
+    [Trait("TestPlan", "DOS-03")]
+    public async Task ZipArchive_FromPythonsZipfile_StoresTheDicomEntries_SkipsTheRest_AndABombCostsBoundedWork()
+    {
+        await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
+        var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
+        using var physician = await MfaHelper.NewUserSignedInAsync(factory, "dr.li", Roles.Physician, hospital);
+        using var created = await physician.PostAsJsonAsync("/api/orders", new
+        {
+            patient = new { name = "患者丁" },
+            requirement = new { deviceCategory = "CranialPlate", clinicalRequirement = "plate" },
+        });
+        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
+        using var opened = await physician.PostAsJsonAsync($"/api/orders/{id}/datasets", new { kind = "MedicalImaging" });
+        var archives = new Uri($"/api/orders/{id}/datasets/{(string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["id"]!}/archives", UriKind.Relative);
+        var files = await DicomSamples.SeriesAsync();
+        using var temp = new TempDirectory();
+        var truncated = temp.Combine("broken.dcm");
+        await File.WriteAllBytesAsync(truncated, (await File.ReadAllBytesAsync(files[0]))[..700]);
+
+        // Python's zipfile makes the archives: the series in a folder, a README, a truncated file; and a 300 MiB bomb.
+        const string make = "import sys,zipfile\n"
+            + "out,broken,*dcm=sys.argv[1:]\n"
+            + "with zipfile.ZipFile(out+'/export.zip','w',zipfile.ZIP_DEFLATED) as z:\n"
+            + "  [z.write(f,'DICOM/SE1/IM%d'%i) for i,f in enumerate(dcm)]; z.writestr('README.TXT','viewer'); z.write(broken,'DICOM/SE1/BROKEN')\n"
+            + "with zipfile.ZipFile(out+'/bomb.zip','w',zipfile.ZIP_DEFLATED) as z:\n"
+            + "  with z.open('IM0','w',force_zip64=True) as f:\n"
+            + "    [f.write(bytes(1<<20)) for _ in range(300)]\n";
+        var made = await ProcessRunner.RunAsync("/usr/bin/python3", ["-c", make, temp.Path, truncated, .. files]);
+        Assert.True(made.ExitCode == 0, made.StandardError);
+
+        using var first = await physician.PostAsync(archives, Zip(await File.ReadAllBytesAsync(temp.Combine("export.zip"))));
+        using var again = await physician.PostAsync(archives, Zip(await File.ReadAllBytesAsync(temp.Combine("export.zip"))));
+        using var bomb = await physician.PostAsync(archives, Zip(await File.ReadAllBytesAsync(temp.Combine("bomb.zip"))));
+        using var notZip = await physician.PostAsync(archives, Zip("PK but not really"u8.ToArray()));
+
+        var result = JsonNode.Parse(await first.Content.ReadAsStringAsync())!;
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(4, (int)result["stored"]!);
+        Assert.Equal(1, (int)result["skipped"]!);
+        Assert.Equal("DICOM/SE1/BROKEN", (string?)result["refused"]![0]!["entry"]);
+        Assert.Equal(4, (int)JsonNode.Parse(await again.Content.ReadAsStringAsync())!["alreadyStored"]!);
+        Assert.Equal("larger than 256 MiB", (string?)JsonNode.Parse(await bomb.Content.ReadAsStringAsync())!["refused"]![0]!["detail"]);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, notZip.StatusCode);
+    }
+
+    private static ByteArrayContent Zip(byte[] bytes)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+        return content;
+    }
+
+    [Fact]
     [Trait("Requirement", "R-AUTH-5")]
     [Trait("Requirement", "R-DATA-1")]
     [Trait("TestPlan", "NODE-01")]

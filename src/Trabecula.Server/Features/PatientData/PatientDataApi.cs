@@ -28,6 +28,10 @@ public sealed record DatasetView(
     Guid Id, string Kind, string Description, DateTime CreatedAt, string CreatedBy, DateTime? ConfirmedAt, string? ConfirmedBy,
     int InstanceCount, long Bytes, IReadOnlyList<SeriesView> Series, int DeidentifiedCount = 0, int BurnedInCount = 0, IReadOnlyList<Guid>? Instances = null);
 
+public sealed record ArchiveEntryProblem(string Entry, string Detail);
+
+public sealed record ArchiveResult(int Stored, int AlreadyStored, int Skipped, IReadOnlyList<ArchiveEntryProblem> Refused);
+
 public sealed record InstanceView(Guid Id, string SopInstanceUid, string SeriesInstanceUid, string? Modality, long Length, string Sha256, bool AlreadyStored);
 
 /// <summary>
@@ -50,6 +54,9 @@ internal static class PatientDataApi
             .WithSummary("One DICOM file per request, Content-Type application/dicom: parsed, validated, hashed, encrypted, stored, indexed, audited. Bearer tokens need imaging.upload.")
             .Accepts<Stream>("application/dicom")
             .RequireAuthorization(Policies.ImagingUpload);
+        group.MapPost("/{datasetId:guid}/archives", IngestArchiveAsync).WithName("StoreArchive")
+            .WithSummary("A zip of DICOM files (a PACS export, a CD's folder): every entry stored as if posted alone; files that are not DICOM are skipped, bad ones listed.")
+            .Accepts<Stream>("application/zip");
         group.MapGet("/{datasetId:guid}/instances/{instanceId:guid}", DownloadAsync).WithName("DownloadInstance")
             .WithSummary("The identified original, for those the matrix allows (the institution).");
         group.MapGet("/{datasetId:guid}/instances/{instanceId:guid}/deidentified", DownloadDeidentifiedAsync).WithName("DownloadDeidentifiedInstance")
@@ -146,6 +153,106 @@ internal static class PatientDataApi
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, cancellationToken);
         return await StoreAsync(order, dataset, body.GetBuffer().AsMemory(0, (int)body.Length), user, db, policy, blobs, audit, time, cancellationToken);
+    }
+
+    /// <summary>At most this many entries and this many inflated bytes per archive: a zip bomb costs a bounded amount.</summary>
+    private const int MaxArchiveEntries = 10_000;
+    private const long MaxArchiveBytes = 4L << 30;
+    private const long MaxEntryBytes = 256L << 20;
+
+    internal static async Task<Results<Ok<ArchiveResult>, NotFound, ProblemHttpResult>> IngestArchiveAsync(
+        Guid id, Guid datasetId, HttpRequest request, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
+        var dataset = order is null ? null : await db.PatientDatasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == datasetId && d.OrderId == id, cancellationToken);
+        if (order is null || dataset is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), "application/zip", StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, type: ProblemTypes.UnsupportedMediaType, detail: "Send a zip archive with Content-Type: application/zip.");
+        }
+
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, cancellationToken);
+        body.Position = 0;
+        System.IO.Compression.ZipArchive zip;
+        try
+        {
+            zip = new System.IO.Compression.ZipArchive(body, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, type: ProblemTypes.UnprocessableContent, detail: "Not a zip archive: " + ex.Message);
+        }
+
+        using (zip)
+        {
+            var files = zip.Entries.Where(e => !e.FullName.EndsWith('/')).ToList();
+            if (files.Count > MaxArchiveEntries || files.Sum(e => e.Length) > MaxArchiveBytes)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, type: ProblemTypes.PayloadTooLarge,
+                    detail: $"An archive holds at most {MaxArchiveEntries} files and {MaxArchiveBytes >> 30} GiB once inflated.");
+            }
+
+            int stored = 0, already = 0, skipped = 0;
+            var refused = new List<ArchiveEntryProblem>();
+            foreach (var entry in files)
+            {
+                // The declared size is the attacker's; the copy below stops at the limit whatever it says.
+                if (entry.Length > MaxEntryBytes)
+                {
+                    refused.Add(new ArchiveEntryProblem(entry.FullName, "larger than 256 MiB"));
+                    continue;
+                }
+
+                using var content = new MemoryStream();
+                await using (var stream = entry.Open())
+                {
+                    var buffer = new byte[81920];
+                    int read;
+                    while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+                    {
+                        if (content.Length + read > MaxEntryBytes)
+                        {
+                            break;
+                        }
+
+                        content.Write(buffer, 0, read);
+                    }
+                }
+
+                var bytes = content.GetBuffer().AsMemory(0, (int)content.Length);
+                if (bytes.Length < 132 || !bytes.Span.Slice(128, 4).SequenceEqual("DICM"u8))
+                {
+                    skipped++; // DICOMDIR viewers, autorun files, README: not patient images
+                    continue;
+                }
+
+                switch ((await StoreAsync(order, dataset, bytes, user, db, policy, blobs, audit, time, cancellationToken)).Result)
+                {
+                    case Created<InstanceView>:
+                        stored++;
+                        break;
+                    case Ok<InstanceView>:
+                        already++;
+                        break;
+                    case ProblemHttpResult problem when problem.StatusCode is StatusCodes.Status403Forbidden or StatusCodes.Status409Conflict:
+                        return problem;
+                    case ProblemHttpResult problem:
+                        refused.Add(new ArchiveEntryProblem(entry.FullName, problem.ProblemDetails.Detail ?? "refused"));
+                        break;
+                    default:
+                        refused.Add(new ArchiveEntryProblem(entry.FullName, "refused"));
+                        break;
+                }
+            }
+
+            return TypedResults.Ok(new ArchiveResult(stored, already, skipped, refused));
+        }
     }
 
     /// <summary>Parses, checks, stores and indexes one file: the API's and the order page's upload.</summary>

@@ -119,7 +119,13 @@ public sealed class DetailModel(
         {
             using var buffer = new MemoryStream();
             await file.CopyToAsync(buffer, cancellationToken);
-            var result = (await PatientData.PatientDataApi.StoreAsync(order, dataset, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), User, db, policy, blobs, audit, time, cancellationToken)).Result;
+            var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            if (bytes.Length < 132 || !bytes.Span.Slice(128, 4).SequenceEqual("DICM"u8))
+            {
+                continue; // a chosen folder also holds DICOMDIR, viewers, READMEs
+            }
+
+            var result = (await PatientData.PatientDataApi.StoreAsync(order, dataset, bytes, User, db, policy, blobs, audit, time, cancellationToken)).Result;
             if (result is ProblemHttpResult problem)
             {
                 Error = $"{file.FileName}: {problem.ProblemDetails.Detail}";

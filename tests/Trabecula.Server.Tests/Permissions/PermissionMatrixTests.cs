@@ -121,6 +121,15 @@ public sealed class PermissionMatrixTests
         Assert.False((bool)identified["allowed"]!);
         Assert.Single(await SignInTests.AuditAsync(factory, AuditAction.AccessAllowed), e => e.ActorName == "designer");
         Assert.Equal(2, (await SignInTests.AuditAsync(factory, AuditAction.PermissionDenied)).Count(e => e.TargetType == "order-data"));
+
+        // The matrix is held in memory; a security administrator's change applies to the very next decision.
+        using var secadmin = await MfaHelper.NewUserSignedInAsync(factory, "secadmin", Roles.SecurityAdmin);
+        using var revoked = await secadmin.PutAsJsonAsync("/api/permissions", new
+        {
+            party = "Designer", role = "Designer", stage = "DataConfirmed", @class = "DeidentifiedPatientData", action = "Download", allowed = false,
+        });
+        Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        Assert.False((bool)JsonNode.Parse(await designer.GetStringAsync(new Uri(ask, UriKind.Relative)))!["allowed"]!);
     }
 
     [Fact]

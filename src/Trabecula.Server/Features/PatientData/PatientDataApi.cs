@@ -150,7 +150,7 @@ internal static class PatientDataApi
         }
 
         // The whole body (bounded by Server:MaxRequestBodyBytes, 413 beyond) is parsed before anything is kept.
-        using var body = new MemoryStream();
+        using var body = new MemoryStream(request.ContentLength is > 0 and < int.MaxValue ? (int)request.ContentLength.Value : 0);
         await request.Body.CopyToAsync(body, cancellationToken);
         return await StoreAsync(order, dataset, body.GetBuffer().AsMemory(0, (int)body.Length), user, db, policy, blobs, audit, time, cancellationToken);
     }
@@ -276,8 +276,8 @@ internal static class PatientDataApi
         byte[] header;
         try
         {
-            file = DicomFile.Read(new MemoryStream(bytes.ToArray(), writable: false));
-            var headerOnly = DicomFile.Read(new MemoryStream(bytes.ToArray(), writable: false), DicomReadOptions.HeaderOnly);
+            file = DicomFile.Read(Wrap(bytes));
+            var headerOnly = DicomFile.Read(Wrap(bytes), DicomReadOptions.HeaderOnly);
             using var headerStream = new MemoryStream();
             DicomFileWriter.Write(headerOnly, headerStream);
             header = headerStream.ToArray();
@@ -514,6 +514,12 @@ internal static class PatientDataApi
         var png = Trabecula.Dicom.Imaging.DicomFrameRenderer.Render(file, window, Math.Clamp(size ?? 512, 32, 1024)).ToPng();
         return TypedResults.File(png, "image/png");
     }
+
+    /// <summary>A read-only stream over the bytes without copying them.</summary>
+    private static MemoryStream Wrap(ReadOnlyMemory<byte> bytes) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(bytes.ToArray(), writable: false);
 
     private static ProblemHttpResult Forbidden(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, type: ProblemTypes.Forbidden, detail: detail);

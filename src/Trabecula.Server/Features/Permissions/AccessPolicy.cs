@@ -19,7 +19,7 @@ public sealed record AccessDecision(bool Allowed, Guid? EmergencyGrantId);
 /// organization plays on this order, do this action on this class of the order's data at the
 /// order's current stage? Default deny. Every decision, allowed or denied, is audited.
 /// </summary>
-public sealed class AccessPolicy(TrabeculaDbContext db, IAuditLog audit, EmergencyAccessService emergency)
+public sealed class AccessPolicy(TrabeculaDbContext db, IAuditLog audit, EmergencyAccessService emergency, PermissionMatrix matrix)
 {
     /// <summary>The decision alone (no audit): the pure function the matrix tests check cell by cell.</summary>
     public static bool Decide(IReadOnlySet<PermissionCell> rules, PartyTypes partyOnOrder, IEnumerable<string> roles, OrderState stage, DataClass cls, DataAction action)
@@ -80,12 +80,8 @@ public sealed class AccessPolicy(TrabeculaDbContext db, IAuditLog audit, Emergen
         var party = organization is null ? PartyTypes.None : OrderParties.Of(order, organization);
         var roles = RolesFor(user, cls, action);
         var stage = order.State;
-        var candidates = (await db.PermissionRules.AsNoTracking()
-                .Where(r => r.Stage == stage && r.Class == cls && r.Action == action && roles.Contains(r.Role))
-                .ToListAsync(cancellationToken))
-            .Select(r => new PermissionCell(r.Party, r.Role, r.Stage, r.Class, r.Action))
-            .ToHashSet();
-        var allowed = Decide(candidates, party, roles, stage, cls, action);
+        var cells = await matrix.CurrentAsync(db, cancellationToken);
+        var allowed = Decide(cells, party, roles, stage, cls, action);
         var details = new Dictionary<string, object?> { ["action"] = action.ToString(), ["stage"] = order.State.ToString(), ["party"] = party.ToString() };
         var grant = await emergency.ActiveAsync(user, order.Id, cancellationToken);
         if (grant is not null)

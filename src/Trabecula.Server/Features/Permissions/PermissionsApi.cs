@@ -44,7 +44,7 @@ internal static class PermissionsApi
             .Select(r => new PermissionCellView(r.Party.ToString(), r.Role, r.Stage.ToString(), r.Class.ToString(), r.Action.ToString())).ToList());
     }
 
-    internal static async Task<Results<NoContent, ValidationProblem>> ChangeAsync(PermissionChange change, TrabeculaDbContext db, IAuditLog audit, CancellationToken cancellationToken)
+    internal static async Task<Results<NoContent, ValidationProblem>> ChangeAsync(PermissionChange change, TrabeculaDbContext db, IAuditLog audit, PermissionMatrix matrix, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var party = Parse<PartyTypes>(change.Party, "party", errors);
@@ -78,6 +78,7 @@ internal static class PermissionsApi
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        matrix.Invalidate();
         await audit.RecordAsync(new AuditEvent(AuditAction.SettingsChanged)
         {
             TargetType = "permission-matrix",
@@ -126,6 +127,7 @@ internal static class PermissionsExtensions
     public static IHostApplicationBuilder AddPermissions(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<AccessPolicy>();
+        builder.Services.AddSingleton<PermissionMatrix>();
         return builder;
     }
 

@@ -17,7 +17,7 @@ namespace Trabecula.Server.Features.Permissions.Pages;
 /// change the API makes, so the trail shows exactly which cells moved.
 /// </summary>
 [Authorize(Policy = Policies.SecurityAdmin)]
-public sealed class IndexModel(TrabeculaDbContext db, IAuditLog audit) : PageModel
+public sealed class IndexModel(TrabeculaDbContext db, IAuditLog audit, PermissionMatrix matrix) : PageModel
 {
     public static IReadOnlyList<PartyTypes> Parties { get; } =
         [PartyTypes.MedicalInstitution, PartyTypes.Designer, PartyTypes.Manufacturer, PartyTypes.MarketingAuthorizationHolder];
@@ -69,7 +69,7 @@ public sealed class IndexModel(TrabeculaDbContext db, IAuditLog audit) : PageMod
                 return BadRequest();
             }
 
-            var result = (await PermissionsApi.ChangeAsync(new PermissionChange(Party.ToString(), Role, parts[0], parts[1], parts[2], allow), db, audit, cancellationToken)).Result;
+            var result = (await PermissionsApi.ChangeAsync(new PermissionChange(Party.ToString(), Role, parts[0], parts[1], parts[2], allow), db, audit, matrix, cancellationToken)).Result;
             if (result is ValidationProblem invalid)
             {
                 Error = string.Join(" ", invalid.ProblemDetails.Errors.SelectMany(e => e.Value));

@@ -20,4 +20,10 @@ public sealed record MeshReadLimits
 
     /// <summary>Inflated bytes read from one zip entry, counted as read (declared sizes are not trusted).</summary>
     public long MaxInflatedBytes { get; init; } = 2L << 30;
+
+    /// <summary>
+    /// Triangles a 3MF build may expand to once components are instantiated (a few small objects
+    /// can reference each other into an exponential number of copies).
+    /// </summary>
+    public long MaxTriangles { get; init; } = 100_000_000;
 }

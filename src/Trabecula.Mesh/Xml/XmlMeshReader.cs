@@ -171,10 +171,12 @@ internal static class BoundedZip
             throw new MeshFormatException("Malformed zip container: " + e.Message, e);
         }
 
-        if (archive.Entries.Count > limits.MaxZipEntries)
+        // The central directory is parsed on opening; its size is bounded by the input's length.
+        var count = archive.Entries.Count;
+        if (count > limits.MaxZipEntries)
         {
             archive.Dispose();
-            throw new MeshFormatException(FormattableString.Invariant($"Zip container has {archive.Entries.Count} entries, more than {limits.MaxZipEntries}."));
+            throw new MeshFormatException(FormattableString.Invariant($"Zip container has {count} entries, more than {limits.MaxZipEntries}."));
         }
 
         return archive;

@@ -54,8 +54,9 @@ public static class StlReader
         ArgumentNullException.ThrowIfNull(sink);
 
         var head = new byte[HeaderSize + 4];
+        var length = stream.CanSeek ? stream.Length - stream.Position : -1;
         var got = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        if (IsAscii(stream, head.AsSpan(0, got)))
+        if (IsAscii(length, head.AsSpan(0, got)))
         {
             var prefix = new MemoryStream(head, 0, got, writable: false);
             ReadAscii(new ConcatStream(prefix, stream), sink);
@@ -67,11 +68,11 @@ public static class StlReader
             throw new MeshFormatException("Binary STL is shorter than its 84-byte header.", got, 0);
         }
 
-        ReadBinary(stream, head, sink);
+        ReadBinary(stream, length, head, sink);
         return StlEncoding.Binary;
     }
 
-    private static bool IsAscii(Stream stream, ReadOnlySpan<byte> head)
+    private static bool IsAscii(long length, ReadOnlySpan<byte> head)
     {
         var trimmed = head.TrimStart(" \t\r\n"u8);
         if (!trimmed.StartsWith("solid"u8))
@@ -79,10 +80,10 @@ public static class StlReader
             return false;
         }
 
-        if (head.Length == HeaderSize + 4 && stream.CanSeek)
+        if (head.Length == HeaderSize + 4 && length >= 0)
         {
             var count = BinaryPrimitives.ReadUInt32LittleEndian(head[HeaderSize..]);
-            if (stream.Length == HeaderSize + 4 + ((long)count * RecordSize))
+            if (length == HeaderSize + 4 + ((long)count * RecordSize))
             {
                 return false;
             }
@@ -100,16 +101,16 @@ public static class StlReader
         return true;
     }
 
-    private static void ReadBinary(Stream stream, byte[] head, ITriangleSink sink)
+    private static void ReadBinary(Stream stream, long length, byte[] head, ITriangleSink sink)
     {
         long count = BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(HeaderSize));
-        if (stream.CanSeek)
+        if (length >= 0)
         {
             var expected = HeaderSize + 4 + (count * RecordSize);
-            if (stream.Length != expected)
+            if (length != expected)
             {
                 throw new MeshFormatException(
-                    FormattableString.Invariant($"Binary STL declares {count} triangles ({expected} bytes) but the file has {stream.Length} bytes."),
+                    FormattableString.Invariant($"Binary STL declares {count} triangles ({expected} bytes) but the file has {length} bytes."),
                     HeaderSize,
                     0);
             }
@@ -145,7 +146,7 @@ public static class StlReader
             remaining -= records;
         }
 
-        if (!stream.CanSeek && stream.ReadByte() >= 0)
+        if (length < 0 && stream.ReadByte() >= 0)
         {
             throw new MeshFormatException("Binary STL has bytes after its declared triangles.", offset, 0);
         }

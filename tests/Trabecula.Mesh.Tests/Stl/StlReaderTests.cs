@@ -61,6 +61,20 @@ public sealed class StlReaderTests
     }
 
     [Fact]
+    public void Read_BinaryAfterOtherData_UsesTheRemainingLength()
+    {
+        var cube = BinaryCube();
+        var bytes = new byte[7 + cube.Length];
+        "solid  "u8.CopyTo(bytes);
+        cube.CopyTo(bytes, 7);
+        using var stream = new MemoryStream(bytes) { Position = 7 };
+
+        var sink = new CountingSink();
+        Assert.Equal(StlEncoding.Binary, StlReader.Read(stream, sink));
+        Assert.Equal(12, sink.Count);
+    }
+
+    [Fact]
     public void Read_BinaryCountDisagreesWithSize_ThrowsAtCountOffset()
     {
         var bytes = BinaryCube();

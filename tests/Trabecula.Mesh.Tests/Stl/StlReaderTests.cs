@@ -105,6 +105,19 @@ public sealed class StlReaderTests
     }
 
     [Fact]
+    public void Read_LargeBinaryStream_StreamsInBoundedMemory()
+    {
+        const int Triangles = 2_000_000; // 100 MB of STL, generated as it is read
+        var sink = new CountingSink();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        StlReader.Read(new GeneratedBinaryStl(Triangles), sink);
+
+        Assert.Equal(Triangles, sink.Count);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1_000_000);
+    }
+
+    [Fact]
     public void Read_BinaryNaNCoordinate_ThrowsAtCoordinateOffset()
     {
         var bytes = BinaryCube();
@@ -186,6 +199,54 @@ public sealed class StlReaderTests
         Assert.Equal(12, oracle.Facets);
         Assert.Equal(1000, oracle.Volume, 1e-3);
         Assert.Equal(1, oracle.MinX, 1e-6);
+    }
+
+    /// <summary>A forward-only binary STL of the same triangle repeated, made as it is read.</summary>
+    private sealed class GeneratedBinaryStl(int triangles) : Stream
+    {
+        private readonly long _length = 84 + (50L * triangles);
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = (int)Math.Min(buffer.Length, _length - _position);
+            for (var i = 0; i < n; i++)
+            {
+                var p = _position + i;
+                buffer[i] = p < 80 ? (byte)0
+                    : p < 84 ? (byte)(triangles >> (8 * (int)(p - 80)))
+                    : (byte)(((p - 84) % 50) is >= 12 and < 48 ? 0x3f : 0); // every coordinate 0.49...
+            }
+
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private static byte[] BinaryCube()

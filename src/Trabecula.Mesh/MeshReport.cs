@@ -35,7 +35,10 @@ public sealed record MeshReport
     /// <summary>Every edge is shared by exactly two triangles.</summary>
     public required bool Closed { get; init; }
 
-    /// <summary>No edge is shared by more than two triangles (edge-manifold).</summary>
+    /// <summary>
+    /// No edge is shared by more than two triangles and the triangles around every vertex form one
+    /// fan (no two parts touching at a single vertex).
+    /// </summary>
     public required bool Manifold { get; init; }
 
     /// <summary>Every edge shared by two triangles is traversed in opposite directions by them.</summary>
@@ -52,6 +55,9 @@ public sealed record MeshReport
 
     /// <summary>Edges used by more than two triangles.</summary>
     public required int NonManifoldEdges { get; init; }
+
+    /// <summary>Vertices whose triangles form more than one fan (parts touching at a point).</summary>
+    public required int NonManifoldVertices { get; init; }
 
     /// <summary>Connected components (triangles sharing a vertex are connected).</summary>
     public required int Shells { get; init; }
@@ -135,6 +141,7 @@ internal static class MeshChecker
             }
         }
 
+        var nonManifoldVertices = CountNonManifoldVertices(indices, vertices.Length);
         var shells = 0;
         for (var i = 0; i < used.Length; i++)
         {
@@ -155,15 +162,111 @@ internal static class MeshChecker
             AreaMm2 = area * scale * scale,
             VolumeMm3 = volume * scale * scale * scale,
             Closed = !empty && boundary == 0 && nonManifold == 0,
-            Manifold = nonManifold == 0,
+            Manifold = nonManifold == 0 && nonManifoldVertices == 0,
             ConsistentlyOriented = misoriented == 0 && nonManifold == 0,
             DegenerateTriangles = degenerate,
             DuplicateVertices = mesh.DuplicateVertices,
             BoundaryEdges = boundary,
             NonManifoldEdges = nonManifold,
+            NonManifoldVertices = nonManifoldVertices,
             Shells = shells,
         };
     }
+
+    private static int CountNonManifoldVertices(ReadOnlySpan<int> indices, int vertexCount)
+    {
+        // Incident triangles per vertex (degenerate ones left out), as offsets into one array.
+        var start = new int[vertexCount + 1];
+        for (var t = 0; t < indices.Length; t += 3)
+        {
+            if (IsProper(indices, t))
+            {
+                start[indices[t] + 1]++;
+                start[indices[t + 1] + 1]++;
+                start[indices[t + 2] + 1]++;
+            }
+        }
+
+        for (var v = 0; v < vertexCount; v++)
+        {
+            start[v + 1] += start[v];
+        }
+
+        var incident = new int[start[vertexCount]];
+        var fill = start[..vertexCount];
+        for (var t = 0; t < indices.Length; t += 3)
+        {
+            if (IsProper(indices, t))
+            {
+                incident[fill[indices[t]]++] = t;
+                incident[fill[indices[t + 1]]++] = t;
+                incident[fill[indices[t + 2]]++] = t;
+            }
+        }
+
+        // Around a vertex v, two triangles are in the same fan when they share a second vertex w
+        // (the edge v-w); more than one fan means parts that touch only at v.
+        var count = 0;
+        var firstWithNeighbor = new Dictionary<int, int>();
+        var local = new List<int>();
+        for (var v = 0; v < vertexCount; v++)
+        {
+            var k = start[v + 1] - start[v];
+            if (k < 2)
+            {
+                continue;
+            }
+
+            firstWithNeighbor.Clear();
+            local.Clear();
+            for (var i = 0; i < k; i++)
+            {
+                local.Add(i);
+            }
+
+            var parent = local.ToArray();
+            for (var i = 0; i < k; i++)
+            {
+                var t = incident[start[v] + i];
+                for (var c = 0; c < 3; c++)
+                {
+                    var w = indices[t + c];
+                    if (w == v)
+                    {
+                        continue;
+                    }
+
+                    if (firstWithNeighbor.TryGetValue(w, out var j))
+                    {
+                        Union(parent, i, j);
+                    }
+                    else
+                    {
+                        firstWithNeighbor.Add(w, i);
+                    }
+                }
+            }
+
+            var fans = 0;
+            for (var i = 0; i < k; i++)
+            {
+                if (Find(parent, i) == i)
+                {
+                    fans++;
+                }
+            }
+
+            if (fans > 1)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static bool IsProper(ReadOnlySpan<int> indices, int t) =>
+        indices[t] != indices[t + 1] && indices[t + 1] != indices[t + 2] && indices[t] != indices[t + 2];
 
     private static void AddEdge(Dictionary<long, (int Count, int DirectionSum)> edges, int from, int to)
     {

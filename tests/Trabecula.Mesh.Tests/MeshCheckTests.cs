@@ -18,6 +18,7 @@ public sealed class MeshCheckTests
         Assert.Equal(600, report.AreaMm2, 9);
         Assert.True(report.Closed);
         Assert.True(report.Manifold);
+        Assert.Equal(0, report.NonManifoldVertices);
         Assert.True(report.ConsistentlyOriented);
         Assert.Equal(1, report.Shells);
         Assert.Equal(new Vector3(10, 10, 10), report.BoundingBoxMaxMm);
@@ -60,6 +61,30 @@ public sealed class MeshCheckTests
         Assert.Equal(2, report.Shells);
         Assert.Equal(1125, report.VolumeMm3, 9);
         Assert.True(report.Closed);
+    }
+
+    [Fact]
+    public void Check_CubesTouchingAtACorner_AreNotManifold()
+    {
+        var triangles = Meshes.Cube(Vector3.Zero, 10);
+        triangles.AddRange(Meshes.Cube(new Vector3(10, 10, 10), 10));
+
+        var report = Meshes.Build(triangles).Check();
+
+        Assert.Equal(1, report.NonManifoldVertices);
+        Assert.Equal(0, report.NonManifoldEdges);
+        Assert.False(report.Manifold);
+        Assert.True(report.Closed);
+        Assert.Equal(1, report.Shells);
+    }
+
+    [Fact]
+    public void Check_OpenMesh_BoundaryVerticesAreManifold()
+    {
+        var triangles = Meshes.Cube(Vector3.Zero, 10);
+        triangles.RemoveRange(0, 2);
+
+        Assert.Equal(0, Meshes.Build(triangles).Check().NonManifoldVertices);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Numerics;
 using System.Text;
+using Trabecula.Mesh.Stl;
 using Trabecula.Mesh.ThreeMf;
 using Trabecula.Mesh.Tests.TestSupport;
 
@@ -47,6 +48,31 @@ public sealed class ThreeMfReaderTests
         Assert.Equal(oracle.MinX, report.BoundingBoxMinMm.X, 1e-4);
         Assert.True(report.Closed);
         Assert.True(report.ConsistentlyOriented);
+    }
+
+    [Fact]
+    [Trait("Requirement", "R-DATA-5")]
+    public void Write_StlTo3mfToMesh_RoundTripsAndOpenScadImportsIt()
+    {
+        using var dir = new TempDir();
+        var stlPath = Tools.OpenScad(dir, "sphere(r=6.1, $fn=19);", "s.stl", "binstl");
+        var source = StlReader.ReadMesh(stlPath);
+        var path = dir.Combine("written.3mf");
+        using (var stream = File.Create(path))
+        {
+            ThreeMfWriter.Write(stream, source, [new("Title", "sphere & <co>")]);
+        }
+
+        var document = ThreeMfReader.Read(path);
+        Assert.Equal("sphere & <co>", Assert.Single(document.Metadata).Value);
+        Assert.True(source.Vertices.SequenceEqual(document.Mesh.Vertices));
+        Assert.True(source.Indices.SequenceEqual(document.Mesh.Indices));
+
+        // OpenSCAD (lib3mf) imports the package and re-exports it; ADMesh measures the result.
+        var reexported = Tools.OpenScad(dir, "import(\"written.3mf\");", "reexported.stl", "binstl");
+        var oracle = Tools.Admesh(reexported);
+        Assert.Equal(source.TriangleCount, oracle.Facets);
+        Assert.Equal(source.Check().VolumeMm3, oracle.Volume, 0.01);
     }
 
     [Fact]

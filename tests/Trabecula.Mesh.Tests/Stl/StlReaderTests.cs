@@ -46,17 +46,22 @@ public sealed class StlReaderTests
         Assert.InRange(report.AreaMm2, 0.98 * 4 * Math.PI * 100, 4 * Math.PI * 100);
     }
 
-    [Fact]
-    public void Read_BinaryHeaderStartingWithSolid_IsReadAsBinary()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Read_BinaryHeaderStartingWithSolid_IsReadAsBinary(bool seekable)
     {
-        var mesh = Meshes.Build(Meshes.Cube(Vector3.Zero, 10));
-        using var stream = new MemoryStream();
-        StlWriter.WriteBinary(stream, mesh);
-        var bytes = stream.ToArray();
+        var bytes = BinaryCube();
         "solid but binary"u8.CopyTo(bytes);
+        if (seekable)
+        {
+            // A header of text only: the length alone tells binary from ASCII.
+            bytes.AsSpan(16, 64).Fill((byte)' ');
+        }
 
         var sink = new CountingSink();
-        Assert.Equal(StlEncoding.Binary, StlReader.Read(new MemoryStream(bytes), sink));
+        Stream stream = seekable ? new MemoryStream(bytes) : new ForwardOnlyStream(bytes);
+        Assert.Equal(StlEncoding.Binary, StlReader.Read(stream, sink));
         Assert.Equal(12, sink.Count);
     }
 

@@ -43,6 +43,7 @@ internal static class TrabeculaCommandLine
         root.Subcommands.Add(DemoCommands.Create(context));
         root.Subcommands.Add(Features.Audit.AuditCommands.Create(context));
         root.Subcommands.Add(DicomCommands.Create());
+        root.Subcommands.Add(MeshCommands.Create());
         root.Subcommands.Add(VersionCommand.Create());
 
         var parse = root.Parse(args);
@@ -59,6 +60,12 @@ internal static class TrabeculaCommandLine
         {
             await Console.Error.WriteLineAsync($"trabecula: {ex.Message} (see 'trabecula --help')");
             return 2;
+        }
+        catch (Exception ex) when (ex is Dicom.DicomFormatException or Mesh.MeshFormatException)
+        {
+            // A file that does not parse: one line with the reason and its position, no stack trace.
+            await Console.Error.WriteLineAsync($"trabecula: {ex.Message}");
+            return 1;
         }
     }
 }

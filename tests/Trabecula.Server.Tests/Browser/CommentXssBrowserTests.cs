@@ -35,6 +35,7 @@ public sealed class CommentXssBrowserTests
             Args = HomePageBrowserTests.ChromiumArguments,
         });
         var page = await browser.NewPageAsync();
+        HomePageBrowserTests.AllowForLoad(page);
         var dialogs = new List<string>();
         page.Dialog += async (_, dialog) =>
         {

@@ -41,6 +41,7 @@ public sealed class LifecycleBrowserTests
         {
             var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
             pages[name] = await context.NewPageAsync();
+            HomePageBrowserTests.AllowForLoad(pages[name]);
             await accounts[name].SignInAsync(pages[name], baseUrl);
         }
 

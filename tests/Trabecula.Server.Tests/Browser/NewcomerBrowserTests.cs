@@ -30,6 +30,7 @@ public sealed class NewcomerBrowserTests
             Args = HomePageBrowserTests.ChromiumArguments,
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        HomePageBrowserTests.AllowForLoad(page);
         var shots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
         var baseUrl = server.BaseAddress.ToString().TrimEnd('/');
 

@@ -28,6 +28,7 @@ public sealed class PasskeyBrowserTests
             Args = HomePageBrowserTests.ChromiumArguments,
         });
         var page = await browser.NewPageAsync();
+        HomePageBrowserTests.AllowForLoad(page);
         var cdp = await page.Context.NewCDPSessionAsync(page);
         await cdp.SendAsync("WebAuthn.enable");
         await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>

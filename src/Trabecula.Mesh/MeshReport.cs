@@ -76,7 +76,9 @@ internal static class MeshChecker
         double area = 0;
         double volume = 0;
         var degenerate = 0;
-        var edges = new Dictionary<long, (int Count, int DirectionSum)>();
+        // long's own hash is low ^ high: for (min, max) vertex pairs of a mesh that collides
+        // massively and made the check quadratic; the comparer below mixes all 64 bits.
+        var edges = new Dictionary<long, (int Count, int DirectionSum)>(mesh.TriangleCount * 3 / 2 + 1, EdgeKeyComparer.Instance);
         var parent = new int[vertices.Length];
         for (var i = 0; i < parent.Length; i++)
         {
@@ -271,8 +273,18 @@ internal static class MeshChecker
     private static void AddEdge(Dictionary<long, (int Count, int DirectionSum)> edges, int from, int to)
     {
         var key = ((long)Math.Min(from, to) << 32) | (uint)Math.Max(from, to);
-        edges.TryGetValue(key, out var entry);
-        edges[key] = (entry.Count + 1, entry.DirectionSum + (from < to ? 1 : -1));
+        ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(edges, key, out _);
+        entry = (entry.Count + 1, entry.DirectionSum + (from < to ? 1 : -1));
+    }
+
+    /// <summary>A 64-bit mix (Fibonacci hashing) so that edge keys spread over the table.</summary>
+    private sealed class EdgeKeyComparer : IEqualityComparer<long>
+    {
+        public static readonly EdgeKeyComparer Instance = new();
+
+        public bool Equals(long x, long y) => x == y;
+
+        public int GetHashCode(long obj) => (int)(((ulong)obj * 0x9E3779B97F4A7C15UL) >> 32);
     }
 
     private static int Find(int[] parent, int i)

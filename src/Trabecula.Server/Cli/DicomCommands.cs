@@ -204,7 +204,7 @@ internal static class DicomCommands
         foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!LooksLikeDicom(file))
+            if (!await LooksLikeDicomAsync(file, cancellationToken))
             {
                 skipped++;
                 continue;
@@ -236,12 +236,10 @@ internal static class DicomCommands
         return (series, failures);
     }
 
-    private static bool LooksLikeDicom(string file)
+    private static async Task<bool> LooksLikeDicomAsync(string file, CancellationToken cancellationToken)
     {
-        Span<byte> head = stackalloc byte[132];
-        using var stream = File.OpenRead(file);
-        var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        return read == 132 && head[128..].SequenceEqual("DICM"u8);
+        await using var stream = File.OpenRead(file);
+        return await DicomFileSniffer.IsPart10Async(stream, cancellationToken);
     }
 
     private static object ToJson(DicomSeriesSummary s) => new

@@ -135,15 +135,8 @@ public sealed class PatientDataApiTests
         await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
         var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
         using var physician = await MfaHelper.NewUserSignedInAsync(factory, "dr.li", Roles.Physician, hospital);
-        using var created = await physician.PostAsJsonAsync("/api/orders", new
-        {
-            patient = new { name = "患者乙" },
-            requirement = new { deviceCategory = "CranialPlate", clinicalRequirement = "plate" },
-        });
-        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
-        using var opened = await physician.PostAsJsonAsync($"/api/orders/{id}/datasets", new { kind = "MedicalImaging" });
-        var dataset = (string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["id"]!;
-        var instances = new Uri($"/api/orders/{id}/datasets/{dataset}/instances", UriKind.Relative);
+        var (id, datasetId) = await OpenOrderWithDatasetAsync(physician, "患者乙");
+        var instances = new Uri($"/api/orders/{id}/datasets/{datasetId}/instances", UriKind.Relative);
         var good = await File.ReadAllBytesAsync((await DicomSamples.SeriesAsync())[0]);
 
         using var truncated = await physician.PostAsync(instances, Dicom(good[..900]));
@@ -179,14 +172,8 @@ public sealed class PatientDataApiTests
         await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
         var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
         using var physician = await MfaHelper.NewUserSignedInAsync(factory, "dr.li", Roles.Physician, hospital);
-        using var created = await physician.PostAsJsonAsync("/api/orders", new
-        {
-            patient = new { name = "患者丁" },
-            requirement = new { deviceCategory = "CranialPlate", clinicalRequirement = "plate" },
-        });
-        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
-        using var opened = await physician.PostAsJsonAsync($"/api/orders/{id}/datasets", new { kind = "MedicalImaging" });
-        var archives = new Uri($"/api/orders/{id}/datasets/{(string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["id"]!}/archives", UriKind.Relative);
+        var (id, datasetId) = await OpenOrderWithDatasetAsync(physician, "患者丁");
+        var archives = new Uri($"/api/orders/{id}/datasets/{datasetId}/archives", UriKind.Relative);
         var files = await DicomSamples.SeriesAsync();
         using var temp = new TempDirectory();
         var truncated = temp.Combine("broken.dcm");
@@ -237,14 +224,8 @@ public sealed class PatientDataApiTests
         using var admin = await MfaHelper.NewUserSignedInAsync(factory, "hospital.admin", Roles.InstitutionAdmin, hospital);
         using var otherAdmin = await MfaHelper.NewUserSignedInAsync(factory, "other.admin", Roles.InstitutionAdmin, other);
         using var physician = await MfaHelper.NewUserSignedInAsync(factory, "dr.li", Roles.Physician, hospital);
-        using var created = await physician.PostAsJsonAsync("/api/orders", new
-        {
-            patient = new { name = "患者丙" },
-            requirement = new { deviceCategory = "CranialPlate", clinicalRequirement = "plate" },
-        });
-        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
-        using var opened = await physician.PostAsJsonAsync($"/api/orders/{id}/datasets", new { kind = "MedicalImaging" });
-        var instances = $"/api/orders/{id}/datasets/{(string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["id"]!}/instances";
+        var (id, datasetId) = await OpenOrderWithDatasetAsync(physician, "患者丙");
+        var instances = $"/api/orders/{id}/datasets/{datasetId}/instances";
         using var gateway = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false });
         var upload = await TokenForAsync(admin, gateway, hospital.Id, "imaging.upload");
         var readOnly = await TokenForAsync(admin, gateway, hospital.Id, "orders.read");
@@ -283,6 +264,19 @@ public sealed class PatientDataApiTests
         using var request = new HttpRequestMessage(method, path) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return await client.SendAsync(request);
+    }
+
+    /// <summary>The physician opens an order for a new case and a medical-imaging dataset on it.</summary>
+    private static async Task<(string OrderId, string DatasetId)> OpenOrderWithDatasetAsync(HttpClient physician, string patientName)
+    {
+        using var created = await physician.PostAsJsonAsync("/api/orders", new
+        {
+            patient = new { name = patientName },
+            requirement = new { deviceCategory = "CranialPlate", clinicalRequirement = "plate" },
+        });
+        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
+        using var opened = await physician.PostAsJsonAsync($"/api/orders/{id}/datasets", new { kind = "MedicalImaging" });
+        return (id, (string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["id"]!);
     }
 
     private static ByteArrayContent Dicom(byte[] bytes)

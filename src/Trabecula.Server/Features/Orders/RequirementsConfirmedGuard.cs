@@ -12,12 +12,16 @@ internal sealed class RequirementsConfirmedGuard(TrabeculaDbContext db) : ITrans
 {
     public IReadOnlySet<string> Transitions { get; } = new HashSet<string>(StringComparer.Ordinal) { "confirm-data" };
 
+    /// <summary>True when one of the institution's own people confirmed revision <paramref name="revision"/> (the order page asks too).</summary>
+    public static Task<bool> IsConfirmedAsync(TrabeculaDbContext db, Guid orderId, Guid institutionId, int revision, CancellationToken cancellationToken) =>
+        db.OrderConfirmations.AnyAsync(
+            c => c.OrderId == orderId && c.ArtifactType == "requirements" && c.ArtifactVersion == revision
+                && db.Users.Any(u => u.Id == c.ActorId && u.OrganizationId == institutionId),
+            cancellationToken);
+
     public async Task<GuardFailure?> CheckAsync(Order order, CancellationToken cancellationToken)
     {
-        var confirmed = await db.OrderConfirmations.AnyAsync(
-            c => c.OrderId == order.Id && c.ArtifactType == "requirements" && c.ArtifactVersion == order.CurrentRevision
-                && db.Users.Any(u => u.Id == c.ActorId && u.OrganizationId == order.InstitutionId),
-            cancellationToken);
+        var confirmed = await IsConfirmedAsync(db, order.Id, order.InstitutionId, order.CurrentRevision, cancellationToken);
         return confirmed
             ? null
             : new GuardFailure("RequirementsUnconfirmed", $"The institution has not confirmed requirements revision {order.CurrentRevision}.");

@@ -136,8 +136,7 @@ internal static class PatientDataApi
         Guid id, Guid datasetId, HttpRequest request, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
-        var dataset = order is null ? null : await db.PatientDatasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == datasetId && d.OrderId == id, cancellationToken);
+        var (order, dataset) = await FindDatasetAsync(db, id, datasetId, user, time, cancellationToken);
         if (order is null || dataset is null)
         {
             return TypedResults.NotFound();
@@ -164,8 +163,7 @@ internal static class PatientDataApi
         Guid id, Guid datasetId, HttpRequest request, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
-        var dataset = order is null ? null : await db.PatientDatasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == datasetId && d.OrderId == id, cancellationToken);
+        var (order, dataset) = await FindDatasetAsync(db, id, datasetId, user, time, cancellationToken);
         if (order is null || dataset is null)
         {
             return TypedResults.NotFound();
@@ -226,7 +224,7 @@ internal static class PatientDataApi
                 }
 
                 var bytes = content.GetBuffer().AsMemory(0, (int)content.Length);
-                if (bytes.Length < 132 || !bytes.Span.Slice(128, 4).SequenceEqual("DICM"u8))
+                if (!Trabecula.Dicom.DicomFileSniffer.IsPart10(bytes.Span))
                 {
                     skipped++; // DICOMDIR viewers, autorun files, README: not patient images
                     continue;
@@ -277,9 +275,11 @@ internal static class PatientDataApi
         try
         {
             file = DicomFile.Read(Wrap(bytes));
-            var headerOnly = DicomFile.Read(Wrap(bytes), DicomReadOptions.HeaderOnly);
+
+            // The stored header is this same parse without its pixels (nothing below needs them).
+            file.Dataset.Remove(DicomTag.PixelData);
             using var headerStream = new MemoryStream();
-            DicomFileWriter.Write(headerOnly, headerStream);
+            DicomFileWriter.Write(file, headerStream);
             header = headerStream.ToArray();
         }
         catch (DicomFormatException ex)
@@ -349,8 +349,7 @@ internal static class PatientDataApi
         Guid id, Guid datasetId, Guid instanceId, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
         Monitoring.AlertService alerts, TimeProvider time, CancellationToken cancellationToken)
     {
-        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
-        var instance = order is null ? null : await db.DicomInstances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId && i.DatasetId == datasetId && i.OrderId == id, cancellationToken);
+        var (order, instance) = await FindInstanceAsync(db, id, datasetId, instanceId, user, time, cancellationToken);
         if (order is null || instance is null)
         {
             return TypedResults.NotFound();
@@ -389,8 +388,7 @@ internal static class PatientDataApi
         Guid id, Guid datasetId, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, DerivativeMaker derivatives, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
-        var dataset = order is null ? null : await db.PatientDatasets.SingleOrDefaultAsync(d => d.Id == datasetId && d.OrderId == id, cancellationToken);
+        var (order, dataset) = await FindDatasetAsync(db, id, datasetId, user, time, cancellationToken, tracking: true);
         if (order is null || dataset is null)
         {
             return TypedResults.NotFound();
@@ -435,8 +433,7 @@ internal static class PatientDataApi
         Guid id, Guid datasetId, Guid instanceId, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
-        var instance = order is null ? null : await db.DicomInstances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId && i.DatasetId == datasetId && i.OrderId == id, cancellationToken);
+        var (order, instance) = await FindInstanceAsync(db, id, datasetId, instanceId, user, time, cancellationToken);
         if (order is null || instance?.DeidentifiedBlobKey is null)
         {
             return TypedResults.NotFound();
@@ -477,8 +474,7 @@ internal static class PatientDataApi
         Guid id, Guid datasetId, Guid instanceId, string? preset, int? size, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
-        var instance = order is null ? null : await db.DicomInstances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId && i.DatasetId == datasetId && i.OrderId == id, cancellationToken);
+        var (order, instance) = await FindInstanceAsync(db, id, datasetId, instanceId, user, time, cancellationToken);
         if (order is null || instance is null)
         {
             return TypedResults.NotFound();
@@ -513,6 +509,26 @@ internal static class PatientDataApi
         };
         var png = Trabecula.Dicom.Imaging.DicomFrameRenderer.Render(file, window, Math.Clamp(size ?? 512, 32, 1024)).ToPng();
         return TypedResults.File(png, "image/png");
+    }
+
+    /// <summary>The dataset of an order the caller may see (both null: answer 404).</summary>
+    internal static async Task<(Order? Order, PatientDataset? Dataset)> FindDatasetAsync(
+        TrabeculaDbContext db, Guid id, Guid datasetId, ClaimsPrincipal user, TimeProvider time, CancellationToken cancellationToken, bool tracking = false)
+    {
+        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
+        var datasets = tracking ? db.PatientDatasets : db.PatientDatasets.AsNoTracking();
+        var dataset = order is null ? null : await datasets.SingleOrDefaultAsync(d => d.Id == datasetId && d.OrderId == id, cancellationToken);
+        return dataset is null ? (null, null) : (order, dataset);
+    }
+
+    /// <summary>A stored instance of an order the caller may see (both null: answer 404).</summary>
+    private static async Task<(Order? Order, DicomInstance? Instance)> FindInstanceAsync(
+        TrabeculaDbContext db, Guid id, Guid datasetId, Guid instanceId, ClaimsPrincipal user, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
+        var instance = order is null ? null
+            : await db.DicomInstances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId && i.DatasetId == datasetId && i.OrderId == id, cancellationToken);
+        return instance is null ? (null, null) : (order, instance);
     }
 
     /// <summary>A read-only stream over the bytes without copying them.</summary>

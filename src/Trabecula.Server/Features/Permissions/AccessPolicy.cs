@@ -40,10 +40,8 @@ public sealed class AccessPolicy(TrabeculaDbContext db, IAuditLog audit, Emergen
         return false;
     }
 
-    public async Task<IReadOnlySet<PermissionCell>> LoadAsync(CancellationToken cancellationToken = default) =>
-        (await db.PermissionRules.AsNoTracking().ToListAsync(cancellationToken))
-            .Select(r => new PermissionCell(r.Party, r.Role, r.Stage, r.Class, r.Action))
-            .ToHashSet();
+    public Task<IReadOnlySet<PermissionCell>> LoadAsync(CancellationToken cancellationToken = default) =>
+        matrix.CurrentAsync(db, cancellationToken);
 
     /// <summary>
     /// A person's roles. A machine client has none; its scope stands in for the one role whose

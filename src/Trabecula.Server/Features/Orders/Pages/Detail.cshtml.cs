@@ -108,8 +108,7 @@ public sealed class DetailModel(
     public async Task<IActionResult> OnPostUploadAsync(Guid id, Guid datasetId, List<IFormFile> files, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(files);
-        var order = await OrdersApi.FindForCallerAsync(db, id, User, time, cancellationToken);
-        var dataset = order is null ? null : await db.PatientDatasets.AsNoTracking().SingleOrDefaultAsync(d => d.Id == datasetId && d.OrderId == id, cancellationToken);
+        var (order, dataset) = await PatientData.PatientDataApi.FindDatasetAsync(db, id, datasetId, User, time, cancellationToken);
         if (order is null || dataset is null)
         {
             return NotFound();
@@ -120,7 +119,7 @@ public sealed class DetailModel(
             using var buffer = new MemoryStream();
             await file.CopyToAsync(buffer, cancellationToken);
             var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-            if (bytes.Length < 132 || !bytes.Span.Slice(128, 4).SequenceEqual("DICM"u8))
+            if (!Trabecula.Dicom.DicomFileSniffer.IsPart10(bytes.Span))
             {
                 continue; // a chosen folder also holds DICOMDIR, viewers, READMEs
             }
@@ -176,9 +175,7 @@ public sealed class DetailModel(
 
         var org = Guid.Parse(User.FindFirst(TrabeculaClaimTypes.OrganizationId)!.Value);
         IsInstitution = order.InstitutionId == org && (User.IsInRole(Roles.Physician) || User.IsInRole(Roles.InstitutionAdmin));
-        RequirementsConfirmedByInstitution = await db.OrderConfirmations.AnyAsync(
-            c => c.OrderId == id && c.ArtifactType == "requirements" && c.ArtifactVersion == order.Requirement.Revision
-                && db.Users.Any(u => u.Id == c.ActorId && u.OrganizationId == order.InstitutionId), cancellationToken);
+        RequirementsConfirmedByInstitution = await RequirementsConfirmedGuard.IsConfirmedAsync(db, id, order.InstitutionId, order.Requirement.Revision, cancellationToken);
 
         var ids = new[] { order.InstitutionId, order.DesignerId, order.ManufacturerId, order.RegistrantId }.OfType<Guid>().ToList();
         var organizations = await db.Organizations.AsNoTracking()

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
+using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Infrastructure.Data;
 using Trabecula.Server.Infrastructure.Hosting;
 using Trabecula.Server.Infrastructure.Keys;
@@ -21,7 +22,10 @@ internal static partial class DataExtensions
     {
         builder.Services.AddValidatedOptions<DatabaseOptions, DatabaseOptionsValidator>(DatabaseOptions.SectionName);
         builder.Services.AddSingleton<SqlitePragmaInterceptor>();
+        builder.Services.AddSingleton<OrderListingInterceptor>();
         builder.Services.AddSingleton<FieldProtector>();
+        // The options are built once (singleton): every service they read is a singleton, and
+        // rebuilding them for every request's context was measurable on the hot read paths.
         builder.Services.AddDbContext<TrabeculaDbContext>((services, options) =>
         {
             var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
@@ -39,11 +43,13 @@ internal static partial class DataExtensions
                     .AddInterceptors(services.GetRequiredService<SqlitePragmaInterceptor>());
             }
 
+            options.AddInterceptors(services.GetRequiredService<OrderListingInterceptor>());
+
             // Migrations are hand-written and there is no model snapshot (no EF Design package),
             // so EF cannot compare them with the model; MigrationSchemaTests does that instead.
             options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
             options.ReplaceService<IModelCacheKeyFactory, ProtectorModelCacheKeyFactory>();
-        });
+        }, contextLifetime: ServiceLifetime.Scoped, optionsLifetime: ServiceLifetime.Singleton);
         return builder;
     }
 

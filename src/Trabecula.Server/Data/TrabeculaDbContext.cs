@@ -41,6 +41,8 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
 
     public DbSet<Order> Orders => Set<Order>();
 
+    public DbSet<OrderListing> OrderListings => Set<OrderListing>();
+
     public DbSet<RequirementRevision> RequirementRevisions => Set<RequirementRevision>();
 
     public DbSet<StateTransition> StateTransitions => Set<StateTransition>();

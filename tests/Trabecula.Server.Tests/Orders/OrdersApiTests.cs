@@ -280,6 +280,54 @@ public sealed class OrdersApiTests
         Assert.Equal(0, (int)future["total"]!);
     }
 
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [Trait("Requirement", "R-CASE-5")]
+    [Trait("TestPlan", "AZ-02")]
+    public async Task OrderListing_FollowsCreateAssignReassignAndMoves(DatabaseKind kind)
+    {
+        await using var world = await OrderWorld.CreateAsync(kind);
+        using var created = await world.Physician.PostAsJsonAsync("/api/orders", NewOrder());
+        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
+        (await world.Physician.PutAsJsonAsync($"/api/orders/{id}/participants", new { designerId = world.DesignHouse.Id, manufacturerId = world.Plant.Id })).Dispose();
+        await Move(world.Physician, id, "DataCollected");
+        await AssertListingMatchesOrdersAsync(world.Factory);
+        var designerSees = JsonNode.Parse(await world.Designer.GetStringAsync(new Uri("/api/orders?state=DataCollected&category=CranialPlate", UriKind.Relative)))!;
+        Assert.Equal(id, (string?)designerSees["items"]![0]!["id"]);
+
+        // Another factory takes the order over: the first one's listing row goes in the same save,
+        // the new one gets a row, the design house keeps its own.
+        var secondPlant = await TestAccounts.OrganizationAsync(world.Factory, "Factory 2", PartyTypes.Manufacturer);
+        (await world.Physician.PutAsJsonAsync($"/api/orders/{id}/participants", new { manufacturerId = secondPlant.Id })).Dispose();
+        await Move(world.Physician, id, "OnHold");
+        await AssertListingMatchesOrdersAsync(world.Factory);
+        var onHold = JsonNode.Parse(await world.Designer.GetStringAsync(new Uri("/api/orders?state=OnHold", UriKind.Relative)))!;
+        var stale = JsonNode.Parse(await world.Designer.GetStringAsync(new Uri("/api/orders?state=DataCollected", UriKind.Relative)))!;
+        Assert.Equal(1, (int)onHold["total"]!);
+        Assert.Equal(0, (int)stale["total"]!);
+        var withPlant = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri($"/api/orders?participant={world.Plant.Id}", UriKind.Relative)))!;
+        var withSecond = JsonNode.Parse(await world.Physician.GetStringAsync(new Uri($"/api/orders?participant={secondPlant.Id}", UriKind.Relative)))!;
+        Assert.Equal(0, (int)withPlant["total"]!);
+        Assert.Equal(1, (int)withSecond["total"]!);
+    }
+
+    /// <summary>The listing is derived data: exactly one row per (order, participating organization), with the order's columns.</summary>
+    private static async Task AssertListingMatchesOrdersAsync(TrabeculaFactory factory)
+    {
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
+        var orders = await db.Orders.AsNoTracking().ToListAsync();
+        var expected = orders
+            .SelectMany(o => new[] { (Guid?)o.InstitutionId, o.DesignerId, o.ManufacturerId, o.RegistrantId }.OfType<Guid>().Distinct()
+                .Select(org => $"{o.Id}/{org}/{o.Number}/{o.State}/{o.DeviceCategory}/{o.CaseId}/{o.CreatedAt:O}/{o.UpdatedAt:O}"))
+            .Order(StringComparer.Ordinal).ToList();
+        var actual = (await db.OrderListings.AsNoTracking().ToListAsync())
+            .Select(l => $"{l.OrderId}/{l.OrganizationId}/{l.Number}/{l.State}/{l.DeviceCategory}/{l.CaseId}/{l.CreatedAt:O}/{l.UpdatedAt:O}")
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, actual);
+    }
+
     private static object NewOrder() => new
     {
         patient = new { name = PatientCanary, sex = "M", birthDate = "1980-03-07", hospitalRecordNumber = "ZY0012345", idNumber = "110101198003071234" },

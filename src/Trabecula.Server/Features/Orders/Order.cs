@@ -162,10 +162,6 @@ internal sealed class OrderConfiguration :
         builder.HasIndex(o => new { o.ManufacturerId, o.CreatedAt });
         builder.HasIndex(o => new { o.RegistrantId, o.CreatedAt });
         builder.HasIndex(o => new { o.State, o.CreatedAt });
-        builder.HasIndex(o => new { o.InstitutionId, o.State, o.CreatedAt });
-        builder.HasIndex(o => new { o.DesignerId, o.State, o.CreatedAt });
-        builder.HasIndex(o => new { o.ManufacturerId, o.State, o.CreatedAt });
-        builder.HasIndex(o => new { o.RegistrantId, o.State, o.CreatedAt });
     }
 
     public void Configure(EntityTypeBuilder<RequirementRevision> builder)

@@ -39,57 +39,52 @@ public static class OrdersApi
         ClaimsPrincipal user, TrabeculaDbContext db, string? state, string? category, string? number, Guid? participant, DateTime? from, DateTime? to, int? page, int? pageSize, CancellationToken cancellationToken)
     {
         var org = OrganizationOf(user);
-        IQueryable<Order> query;
+
+        // One index range of the organization's listing rows (OrderListing); the orders table is
+        // not touched, and every filter below narrows the same range.
+        var query = db.OrderListings.AsNoTracking().Where(l => l.OrganizationId == org);
         if (Enum.TryParse<OrderState>(state, out var s) && Enum.IsDefined(s))
         {
-            // Each party column has an index (party, state, created): spelling the state into every
-            // branch of the OR lets SQLite and PostgreSQL seek four small ranges instead of reading
-            // every order the organization takes part in.
-            query = db.Orders.AsNoTracking().Where(o => (o.InstitutionId == org && o.State == s) || (o.DesignerId == org && o.State == s)
-                || (o.ManufacturerId == org && o.State == s) || (o.RegistrantId == org && o.State == s));
+            query = query.Where(l => l.State == s);
         }
-        else
+
+        if (!string.IsNullOrWhiteSpace(category))
         {
-            query = db.Orders.AsNoTracking().TakingPart(org);
+            query = query.Where(l => l.DeviceCategory == category);
         }
 
         if (participant is { } other)
         {
             // Orders shared with one partner organization ("everything we do with Factory X").
-            query = query.TakingPart(other);
-        }
-
-        if (!string.IsNullOrWhiteSpace(category))
-        {
-            query = query.Where(o => o.DeviceCategory == category);
+            query = query.Where(l => db.OrderListings.Any(p => p.OrderId == l.OrderId && p.OrganizationId == other));
         }
 
         if (!string.IsNullOrWhiteSpace(number))
         {
             var prefix = number.Trim();
-            query = query.Where(o => o.Number.StartsWith(prefix));
+            query = query.Where(l => l.Number.StartsWith(prefix));
         }
 
         if (from is { } f)
         {
-            query = query.Where(o => o.CreatedAt >= f.ToUniversalTime());
+            query = query.Where(l => l.CreatedAt >= f.ToUniversalTime());
         }
 
         if (to is { } t)
         {
-            query = query.Where(o => o.CreatedAt < t.ToUniversalTime());
+            query = query.Where(l => l.CreatedAt < t.ToUniversalTime());
         }
 
         var size = Math.Clamp(pageSize ?? 50, 1, 100);
         var index = Math.Max(page ?? 1, 1);
         var total = await query.CountAsync(cancellationToken);
-        var rows = await query.OrderByDescending(o => o.CreatedAt).ThenBy(o => o.Id).Skip((index - 1) * size).Take(size)
-            .Select(o => new { o.Id, o.Number, o.State, o.CaseId, o.DeviceCategory, o.CreatedAt, o.UpdatedAt })
+        var rows = await query.OrderByDescending(l => l.CreatedAt).ThenBy(l => l.OrderId).Skip((index - 1) * size).Take(size)
+            .Select(l => new { l.OrderId, l.Number, l.State, l.CaseId, l.DeviceCategory, l.CreatedAt, l.UpdatedAt })
             .ToListAsync(cancellationToken);
         var caseIds = rows.Select(r => r.CaseId).ToList();
         var pseudonyms = await db.Cases.AsNoTracking().Where(c => caseIds.Contains(c.Id)).Select(c => new { c.Id, c.Pseudonym })
             .ToDictionaryAsync(c => c.Id, c => c.Pseudonym, cancellationToken);
-        var items = rows.Select(o => new OrderSummary(o.Id, o.Number, o.State.ToString(), pseudonyms[o.CaseId], o.DeviceCategory, o.CreatedAt, o.UpdatedAt)).ToList();
+        var items = rows.Select(o => new OrderSummary(o.OrderId, o.Number, o.State.ToString(), pseudonyms[o.CaseId], o.DeviceCategory, o.CreatedAt, o.UpdatedAt)).ToList();
         return TypedResults.Ok(new OrderPage(items, total, index, size));
     }
 

@@ -1,0 +1,148 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Trabecula.Server.Features.Orders;
+
+/// <summary>
+/// One row per (order, organization taking part in it): the order list's own index. An order has
+/// up to four participant columns, so "the orders my organization takes part in, in this state"
+/// is a four-way OR over <see cref="Order"/> whose count and ordered page each touch every
+/// matching row. Here it is one contiguous range of one index (organization, state, category,
+/// created), read without touching the orders table. Rows are derived data: they are written by
+/// <see cref="OrderListingInterceptor"/> in the same SaveChanges as the order itself, never by hand.
+/// </summary>
+public sealed class OrderListing
+{
+    public Guid OrderId { get; set; }
+
+    public Guid OrganizationId { get; set; }
+
+    public string Number { get; set; } = "";
+
+    public OrderState State { get; set; }
+
+    public string DeviceCategory { get; set; } = "";
+
+    public Guid CaseId { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+}
+
+internal sealed class OrderListingConfiguration : IEntityTypeConfiguration<OrderListing>
+{
+    public void Configure(EntityTypeBuilder<OrderListing> builder)
+    {
+        builder.ToTable("OrderListings");
+        builder.HasKey(l => new { l.OrderId, l.OrganizationId });
+        builder.HasOne<Order>().WithMany().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(l => l.Number).HasMaxLength(32).IsRequired();
+        builder.Property(l => l.State).HasConversion<string>().HasMaxLength(32);
+        builder.Property(l => l.DeviceCategory).HasMaxLength(64);
+        builder.HasIndex(l => new { l.OrganizationId, l.CreatedAt });
+        builder.HasIndex(l => new { l.OrganizationId, l.State, l.CreatedAt });
+        builder.HasIndex(l => new { l.OrganizationId, l.State, l.DeviceCategory, l.CreatedAt });
+        builder.HasIndex(l => new { l.OrganizationId, l.DeviceCategory, l.CreatedAt });
+    }
+}
+
+/// <summary>
+/// Keeps <see cref="OrderListing"/> in step with every tracked change of an <see cref="Order"/>,
+/// whichever feature makes it: on insert a row per participant, on update the rows of organizations
+/// that left are deleted, those that joined are added and the rest take the new state, category and
+/// time. Original values come from the change tracker, so no query runs inside SaveChanges.
+/// </summary>
+internal sealed class OrderListingInterceptor : SaveChangesInterceptor
+{
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Sync(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Sync(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    private static void Sync(DbContext? context)
+    {
+        if (context is null)
+        {
+            return;
+        }
+
+        context.ChangeTracker.DetectChanges();
+        var orders = context.ChangeTracker.Entries<Order>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
+        foreach (var entry in orders)
+        {
+            var order = entry.Entity;
+            var now = Participants(order.InstitutionId, order.DesignerId, order.ManufacturerId, order.RegistrantId);
+            var before = entry.State == EntityState.Added
+                ? []
+                : Participants(Original<Guid>(entry, nameof(Order.InstitutionId)), Original<Guid?>(entry, nameof(Order.DesignerId)),
+                    Original<Guid?>(entry, nameof(Order.ManufacturerId)), Original<Guid?>(entry, nameof(Order.RegistrantId)));
+            var set = context.Set<OrderListing>();
+            foreach (var organization in before.Except(now))
+            {
+                set.Remove(Tracked(context, order.Id, organization));
+            }
+
+            foreach (var organization in now)
+            {
+                var listing = Tracked(context, order.Id, organization);
+                var isNew = !before.Contains(organization);
+                listing.Number = order.Number;
+                listing.State = order.State;
+                listing.DeviceCategory = order.DeviceCategory;
+                listing.CaseId = order.CaseId;
+                listing.CreatedAt = order.CreatedAt;
+                listing.UpdatedAt = order.UpdatedAt;
+                var listingEntry = context.Entry(listing);
+                if (isNew)
+                {
+                    listingEntry.State = EntityState.Added;
+                }
+                else if (listingEntry.State != EntityState.Added)
+                {
+                    // A stub attached for this save: every column is rewritten from the order.
+                    listingEntry.State = EntityState.Modified;
+                }
+            }
+        }
+    }
+
+    private static T Original<T>(EntityEntry<Order> entry, string property) => (T)entry.Property(property).OriginalValue!;
+
+    private static HashSet<Guid> Participants(Guid institution, Guid? designer, Guid? manufacturer, Guid? registrant)
+    {
+        var set = new HashSet<Guid> { institution };
+        foreach (var party in new[] { designer, manufacturer, registrant })
+        {
+            if (party is { } id)
+            {
+                set.Add(id);
+            }
+        }
+
+        return set;
+    }
+
+    /// <summary>The tracked row for (order, organization), or a key-only stub attached unchanged.</summary>
+    private static OrderListing Tracked(DbContext context, Guid orderId, Guid organizationId)
+    {
+        var local = context.Set<OrderListing>().Local.FirstOrDefault(l => l.OrderId == orderId && l.OrganizationId == organizationId);
+        if (local is not null)
+        {
+            return local;
+        }
+
+        var stub = new OrderListing { OrderId = orderId, OrganizationId = organizationId };
+        context.Attach(stub);
+        return stub;
+    }
+}

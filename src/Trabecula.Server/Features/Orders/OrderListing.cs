@@ -76,42 +76,62 @@ internal sealed class OrderListingInterceptor : SaveChangesInterceptor
             return;
         }
 
+        // One change detection, then none: DbSet.Local and Entries() would each detect changes
+        // over every tracked entity again, which made a 5,000-order batch quadratic.
         context.ChangeTracker.DetectChanges();
-        var orders = context.ChangeTracker.Entries<Order>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
-        foreach (var entry in orders)
+        var autoDetect = context.ChangeTracker.AutoDetectChangesEnabled;
+        context.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            var order = entry.Entity;
-            var now = Participants(order.InstitutionId, order.DesignerId, order.ManufacturerId, order.RegistrantId);
-            var before = entry.State == EntityState.Added
-                ? []
-                : Participants(Original<Guid>(entry, nameof(Order.InstitutionId)), Original<Guid?>(entry, nameof(Order.DesignerId)),
-                    Original<Guid?>(entry, nameof(Order.ManufacturerId)), Original<Guid?>(entry, nameof(Order.RegistrantId)));
-            var set = context.Set<OrderListing>();
-            foreach (var organization in before.Except(now))
+            var orders = context.ChangeTracker.Entries<Order>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
+            if (orders.Count == 0)
             {
-                set.Remove(Tracked(context, order.Id, organization));
+                return;
             }
 
-            foreach (var organization in now)
+            var tracked = context.ChangeTracker.Entries<OrderListing>().ToDictionary(e => (e.Entity.OrderId, e.Entity.OrganizationId), e => e.Entity);
+            foreach (var entry in orders)
             {
-                var listing = Tracked(context, order.Id, organization);
-                var isNew = !before.Contains(organization);
-                listing.Number = order.Number;
-                listing.State = order.State;
-                listing.DeviceCategory = order.DeviceCategory;
-                listing.CaseId = order.CaseId;
-                listing.CreatedAt = order.CreatedAt;
-                listing.UpdatedAt = order.UpdatedAt;
-                var listingEntry = context.Entry(listing);
-                if (isNew)
-                {
-                    listingEntry.State = EntityState.Added;
-                }
-                else if (listingEntry.State != EntityState.Added)
-                {
-                    // A stub attached for this save: every column is rewritten from the order.
-                    listingEntry.State = EntityState.Modified;
-                }
+                Sync(context, entry, tracked);
+            }
+        }
+        finally
+        {
+            context.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
+    }
+
+    private static void Sync(DbContext context, EntityEntry<Order> entry, Dictionary<(Guid, Guid), OrderListing> tracked)
+    {
+        var order = entry.Entity;
+        var now = Participants(order.InstitutionId, order.DesignerId, order.ManufacturerId, order.RegistrantId);
+        var before = entry.State == EntityState.Added
+            ? []
+            : Participants(Original<Guid>(entry, nameof(Order.InstitutionId)), Original<Guid?>(entry, nameof(Order.DesignerId)),
+                Original<Guid?>(entry, nameof(Order.ManufacturerId)), Original<Guid?>(entry, nameof(Order.RegistrantId)));
+        foreach (var organization in before.Except(now))
+        {
+            context.Entry(Tracked(context, tracked, order.Id, organization)).State = EntityState.Deleted;
+        }
+
+        foreach (var organization in now)
+        {
+            var listing = Tracked(context, tracked, order.Id, organization);
+            listing.Number = order.Number;
+            listing.State = order.State;
+            listing.DeviceCategory = order.DeviceCategory;
+            listing.CaseId = order.CaseId;
+            listing.CreatedAt = order.CreatedAt;
+            listing.UpdatedAt = order.UpdatedAt;
+            var listingEntry = context.Entry(listing);
+            if (!before.Contains(organization))
+            {
+                listingEntry.State = EntityState.Added;
+            }
+            else if (listingEntry.State != EntityState.Added)
+            {
+                // A stub attached for this save: every column is rewritten from the order.
+                listingEntry.State = EntityState.Modified;
             }
         }
     }
@@ -132,17 +152,17 @@ internal sealed class OrderListingInterceptor : SaveChangesInterceptor
         return set;
     }
 
-    /// <summary>The tracked row for (order, organization), or a key-only stub attached unchanged.</summary>
-    private static OrderListing Tracked(DbContext context, Guid orderId, Guid organizationId)
+    /// <summary>The tracked row for (order, organization), or a key-only stub (its state is set by the caller).</summary>
+    private static OrderListing Tracked(DbContext context, Dictionary<(Guid, Guid), OrderListing> tracked, Guid orderId, Guid organizationId)
     {
-        var local = context.Set<OrderListing>().Local.FirstOrDefault(l => l.OrderId == orderId && l.OrganizationId == organizationId);
-        if (local is not null)
+        if (tracked.TryGetValue((orderId, organizationId), out var local))
         {
             return local;
         }
 
         var stub = new OrderListing { OrderId = orderId, OrganizationId = organizationId };
         context.Attach(stub);
+        tracked[(orderId, organizationId)] = stub;
         return stub;
     }
 }

@@ -343,10 +343,11 @@ public static class PlyReader
                         bytes.RemoveAt(bytes.Count - 1);
                     }
 
-                    return Encoding.ASCII.GetString([.. bytes]);
+                    // Keywords are ASCII; comments from Chinese scanner software are often UTF-8.
+                    return Encoding.UTF8.GetString([.. bytes]);
                 }
 
-                if (Position > MaxHeaderBytes || b is < 0x20 and not '\r' and not '\t' || b > 0x7E)
+                if (Position > MaxHeaderBytes || b is < 0x20 and not '\r' and not '\t' || b == 0x7F)
                 {
                     throw new MeshFormatException("Not a PLY header: binary bytes or a header over 64 KiB", Position - 1, 0);
                 }

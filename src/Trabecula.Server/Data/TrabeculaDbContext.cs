@@ -59,6 +59,8 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
 
     public DbSet<Features.PatientData.DicomInstance> DicomInstances => Set<Features.PatientData.DicomInstance>();
 
+    public DbSet<Features.PatientData.ScanFile> ScanFiles => Set<Features.PatientData.ScanFile>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -34,10 +34,11 @@ public sealed class OrderListings : Migration
                 table.PrimaryKey("PK_OrderListings", x => new { x.OrderId, x.OrganizationId });
                 table.ForeignKey("FK_OrderListings_Orders_OrderId", x => x.OrderId, "Orders", "Id", onDelete: ReferentialAction.Cascade);
             });
-        migrationBuilder.CreateIndex(name: "IX_OrderListings_OrganizationId_CreatedAt", table: "OrderListings", columns: ["OrganizationId", "CreatedAt"]);
-        migrationBuilder.CreateIndex(name: "IX_OrderListings_OrganizationId_State_CreatedAt", table: "OrderListings", columns: ["OrganizationId", "State", "CreatedAt"]);
-        migrationBuilder.CreateIndex(name: "IX_OrderListings_OrganizationId_State_DeviceCategory_CreatedAt", table: "OrderListings", columns: ["OrganizationId", "State", "DeviceCategory", "CreatedAt"]);
-        migrationBuilder.CreateIndex(name: "IX_OrderListings_OrganizationId_DeviceCategory_CreatedAt", table: "OrderListings", columns: ["OrganizationId", "DeviceCategory", "CreatedAt"]);
+        migrationBuilder.CreateIndex(name: "IX_OrderListings_OrganizationId_CreatedAt_OrderId", table: "OrderListings", columns: ["OrganizationId", "CreatedAt", "OrderId"]);
+        migrationBuilder.CreateIndex(name: "IX_OrderListings_OrganizationId_State_CreatedAt_OrderId", table: "OrderListings", columns: ["OrganizationId", "State", "CreatedAt", "OrderId"]);
+        migrationBuilder.CreateIndex(
+            name: "IX_OrderListings_OrganizationId_State_DeviceCategory_CreatedAt_OrderId", table: "OrderListings", columns: ["OrganizationId", "State", "DeviceCategory", "CreatedAt", "OrderId"]);
+        migrationBuilder.CreateIndex(name: "IX_OrderListings_OrganizationId_DeviceCategory_CreatedAt_OrderId", table: "OrderListings", columns: ["OrganizationId", "DeviceCategory", "CreatedAt", "OrderId"]);
 
         // One row per distinct (order, organization): UNION drops the duplicate when one
         // organization plays two parties on the same order. Quoted names work on both databases.

@@ -42,10 +42,12 @@ internal sealed class OrderListingConfiguration : IEntityTypeConfiguration<Order
         builder.Property(l => l.Number).HasMaxLength(32).IsRequired();
         builder.Property(l => l.State).HasConversion<string>().HasMaxLength(32);
         builder.Property(l => l.DeviceCategory).HasMaxLength(64);
-        builder.HasIndex(l => new { l.OrganizationId, l.CreatedAt });
-        builder.HasIndex(l => new { l.OrganizationId, l.State, l.CreatedAt });
-        builder.HasIndex(l => new { l.OrganizationId, l.State, l.DeviceCategory, l.CreatedAt });
-        builder.HasIndex(l => new { l.OrganizationId, l.DeviceCategory, l.CreatedAt });
+        // The list pages newest first with the order id as tie-break: ending every index with
+        // (CreatedAt, OrderId) lets both databases walk it backwards with no sort step.
+        builder.HasIndex(l => new { l.OrganizationId, l.CreatedAt, l.OrderId });
+        builder.HasIndex(l => new { l.OrganizationId, l.State, l.CreatedAt, l.OrderId });
+        builder.HasIndex(l => new { l.OrganizationId, l.State, l.DeviceCategory, l.CreatedAt, l.OrderId });
+        builder.HasIndex(l => new { l.OrganizationId, l.DeviceCategory, l.CreatedAt, l.OrderId });
     }
 }
 

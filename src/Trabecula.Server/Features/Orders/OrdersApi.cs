@@ -78,7 +78,7 @@ public static class OrdersApi
         var size = Math.Clamp(pageSize ?? 50, 1, 100);
         var index = Math.Max(page ?? 1, 1);
         var total = await query.CountAsync(cancellationToken);
-        var rows = await query.OrderByDescending(l => l.CreatedAt).ThenBy(l => l.OrderId).Skip((index - 1) * size).Take(size)
+        var rows = await query.OrderByDescending(l => l.CreatedAt).ThenByDescending(l => l.OrderId).Skip((index - 1) * size).Take(size)
             .Select(l => new { l.OrderId, l.Number, l.State, l.CaseId, l.DeviceCategory, l.CreatedAt, l.UpdatedAt })
             .ToListAsync(cancellationToken);
         var caseIds = rows.Select(r => r.CaseId).ToList();

@@ -11,6 +11,9 @@ public sealed class AcquisitionProfile
     public double? MaxSliceThicknessMm { get; set; }
 
     public int? MaxAgeDays { get; set; }
+
+    /// <summary>For optical captures and model scans: the largest accuracy (deviation) in mm the device may declare.</summary>
+    public double? MaxScanAccuracyMm { get; set; }
 }
 
 /// <summary>The "PatientData" section: acquisition profiles by device category (configurable per deployment).</summary>
@@ -25,6 +28,7 @@ public sealed class PatientDataOptions
         ["AcetabularCup"] = new() { Modality = "CT", MaxSliceThicknessMm = 1.5, MaxAgeDays = 90 },
         ["SpinalCage"] = new() { Modality = "CT", MaxSliceThicknessMm = 1.0, MaxAgeDays = 90 },
         ["SurgicalGuide"] = new() { Modality = "CT", MaxSliceThicknessMm = 1.0, MaxAgeDays = 60 },
+        ["DentalAligner"] = new() { MaxScanAccuracyMm = 0.05, MaxAgeDays = 30 },
     };
 }
 
@@ -32,10 +36,11 @@ internal sealed class PatientDataOptionsValidator : IValidateOptions<PatientData
 {
     public ValidateOptionsResult Validate(string? name, PatientDataOptions options)
     {
-        var bad = options.Profiles.Where(p => p.Value.MaxSliceThicknessMm is <= 0 or > 20 || p.Value.MaxAgeDays is < 1 or > 3650).Select(p => p.Key).ToList();
+        var bad = options.Profiles.Where(p => p.Value.MaxSliceThicknessMm is <= 0 or > 20 || p.Value.MaxAgeDays is < 1 or > 3650 || p.Value.MaxScanAccuracyMm is <= 0 or > 10)
+            .Select(p => p.Key).ToList();
         return bad.Count == 0
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"PatientData:Profiles for {string.Join(", ", bad)}: MaxSliceThicknessMm must be in (0, 20], MaxAgeDays in 1..3650.");
+            : ValidateOptionsResult.Fail($"PatientData:Profiles for {string.Join(", ", bad)}: MaxSliceThicknessMm must be in (0, 20], MaxAgeDays in 1..3650, MaxScanAccuracyMm in (0, 10].");
     }
 }
 
@@ -80,6 +85,39 @@ public static class AcquisitionProfiles
                 flags.Add(new("NoAcquisitionDate", ""));
             }
             else if ((now.Date - acquired.Value).TotalDays > days)
+            {
+                flags.Add(new("Expired", string.Create(CultureInfo.InvariantCulture, $"{acquired:yyyy-MM-dd} + {days} d")));
+            }
+        }
+
+        return flags;
+    }
+
+    /// <summary>
+    /// The same for an optical capture or model scan, from the facts entered by hand: its age
+    /// against the clock (so it expires on its own) and the device's declared accuracy.
+    /// </summary>
+    public static IReadOnlyList<ProfileFlag> CheckHandEntered(AcquisitionView acquisition, AcquisitionProfile? profile, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(acquisition);
+        if (profile is null)
+        {
+            return [];
+        }
+
+        var flags = new List<ProfileFlag>();
+        if (profile.MaxScanAccuracyMm is { } max && (acquisition.AccuracyMm is not { } accuracy || accuracy > max + 1e-9))
+        {
+            flags.Add(new("Accuracy", string.Create(CultureInfo.InvariantCulture, $"{acquisition.AccuracyMm?.ToString("0.###", CultureInfo.InvariantCulture) ?? "?"} mm > {max:0.###} mm")));
+        }
+
+        if (profile.MaxAgeDays is { } days)
+        {
+            if (acquisition.AcquiredAt is not { } acquired)
+            {
+                flags.Add(new("NoAcquisitionDate", ""));
+            }
+            else if ((now.Date - acquired.Date).TotalDays > days)
             {
                 flags.Add(new("Expired", string.Create(CultureInfo.InvariantCulture, $"{acquired:yyyy-MM-dd} + {days} d")));
             }

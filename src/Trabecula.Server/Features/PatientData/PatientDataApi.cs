@@ -26,7 +26,8 @@ public sealed record SeriesView(
 
 public sealed record DatasetView(
     Guid Id, string Kind, string Description, DateTime CreatedAt, string CreatedBy, DateTime? ConfirmedAt, string? ConfirmedBy,
-    int InstanceCount, long Bytes, IReadOnlyList<SeriesView> Series, int DeidentifiedCount = 0, int BurnedInCount = 0, IReadOnlyList<Guid>? Instances = null);
+    int InstanceCount, long Bytes, IReadOnlyList<SeriesView> Series, int DeidentifiedCount = 0, int BurnedInCount = 0, IReadOnlyList<Guid>? Instances = null,
+    AcquisitionView? Acquisition = null, IReadOnlyList<ScanFileView>? Scans = null, IReadOnlyList<ProfileFlag>? Flags = null);
 
 public sealed record ArchiveEntryProblem(string Entry, string Detail);
 
@@ -80,17 +81,24 @@ internal static class PatientDataApi
         var instances = await db.DicomInstances.AsNoTracking().Where(i => i.OrderId == id).OrderBy(i => i.ReceivedAt)
             .Select(i => new { i.Id, i.DatasetId, i.SeriesInstanceUid, i.Length, i.Header, Deidentified = i.DeidentifiedBlobKey != null, i.BurnedInAnnotation })
             .ToListAsync(cancellationToken);
+        var scans = await db.ScanFiles.AsNoTracking().Where(f => f.OrderId == id).OrderBy(f => f.ReceivedAt).ToListAsync(cancellationToken);
+        var institution = order.InstitutionId == Guid.Parse(user.FindFirstValue(Infrastructure.Security.TrabeculaClaimTypes.OrganizationId) ?? Guid.Empty.ToString());
         var views = datasets.Select(d =>
         {
             var mine = instances.Where(i => i.DatasetId == d.Id).ToList();
+            var myScans = scans.Where(f => f.DatasetId == d.Id).ToList();
             var profile = options.Value.Profiles.GetValueOrDefault(order.DeviceCategory);
             var now = time.GetUtcNow().UtcDateTime;
             var series = mine.GroupBy(i => i.SeriesInstanceUid, StringComparer.Ordinal)
                 .Select(g => Summarize(g.Select(i => (i.Id, i.Header))))
                 .Select(v => d.Kind == DatasetKind.MedicalImaging ? v with { Flags = AcquisitionProfiles.Check(v, profile, now) } : v)
                 .ToList();
+            var handEntered = d.Kind == DatasetKind.MedicalImaging ? null : ScanFilesApi.Acquisition(d);
             return new DatasetView(d.Id, d.Kind.ToString(), d.Description, d.CreatedAt, d.CreatedByName, d.ConfirmedAt, d.ConfirmedByName,
-                mine.Count, mine.Sum(i => i.Length), series, mine.Count(i => i.Deidentified), mine.Count(i => i.BurnedInAnnotation), [.. mine.Select(i => i.Id)]);
+                mine.Count + myScans.Count, mine.Sum(i => i.Length) + myScans.Sum(f => f.Length), series,
+                mine.Count(i => i.Deidentified) + myScans.Count(f => f.DeidentifiedBlobKey != null), mine.Count(i => i.BurnedInAnnotation), [.. mine.Select(i => i.Id)],
+                handEntered, [.. myScans.Select(f => ScanFilesApi.View(f, showName: institution))],
+                handEntered is null ? null : AcquisitionProfiles.CheckHandEntered(handEntered, profile, now));
         }).ToList();
         await audit.RecordAsync(new AuditEvent(AuditAction.DataViewed) { TargetType = "datasets", TargetId = order.Number, OrderId = order.Id }, cancellationToken);
         return TypedResults.Ok(views);
@@ -385,7 +393,7 @@ internal static class PatientDataApi
     }
 
     internal static async Task<Results<Ok<DatasetView>, NotFound, ProblemHttpResult>> ConfirmAsync(
-        Guid id, Guid datasetId, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, DerivativeMaker derivatives, TimeProvider time,
+        Guid id, Guid datasetId, ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, DerivativeMaker derivatives, IBlobStore blobs, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var (order, dataset) = await FindDatasetAsync(db, id, datasetId, user, time, cancellationToken, tracking: true);
@@ -406,13 +414,15 @@ internal static class PatientDataApi
         }
 
         var instances = await db.DicomInstances.AsNoTracking().Where(i => i.DatasetId == datasetId).Select(i => new { i.Id, i.SeriesInstanceUid, i.Length, i.Header }).ToListAsync(cancellationToken);
-        if (instances.Count == 0)
+        var scanCount = await db.ScanFiles.CountAsync(f => f.DatasetId == datasetId, cancellationToken);
+        if (instances.Count == 0 && scanCount == 0)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict, detail: "An empty dataset cannot be confirmed.");
         }
 
         // Confirmation produces what the designer may have: the de-identified derivative (R-DATA-3, R-DATA-6).
         var made = await derivatives.MakeAsync(order, datasetId, cancellationToken);
+        var scansMade = await ScanFilesApi.MakeDerivativesAsync(db, blobs, order, datasetId, cancellationToken);
         dataset.ConfirmedAt = time.GetUtcNow().UtcDateTime;
         dataset.ConfirmedBy = ActorId(user);
         dataset.ConfirmedByName = user.Identity?.Name;
@@ -422,11 +432,11 @@ internal static class PatientDataApi
             TargetType = "dataset-confirmation",
             TargetId = dataset.Id.ToString(),
             OrderId = order.Id,
-            Details = new Dictionary<string, object?> { ["instances"] = instances.Count, ["deidentified"] = made.Deidentified, ["burnedIn"] = made.BurnedIn },
+            Details = new Dictionary<string, object?> { ["instances"] = instances.Count, ["scans"] = scanCount, ["deidentified"] = made.Deidentified + scansMade, ["burnedIn"] = made.BurnedIn },
         }, cancellationToken);
         var series = instances.GroupBy(i => i.SeriesInstanceUid, StringComparer.Ordinal).Select(g => Summarize(g.Select(i => (i.Id, i.Header)))).ToList();
         return TypedResults.Ok(new DatasetView(dataset.Id, dataset.Kind.ToString(), dataset.Description, dataset.CreatedAt, dataset.CreatedByName,
-            dataset.ConfirmedAt, dataset.ConfirmedByName, instances.Count, instances.Sum(i => i.Length), series, made.Deidentified, made.BurnedIn));
+            dataset.ConfirmedAt, dataset.ConfirmedByName, instances.Count + scanCount, instances.Sum(i => i.Length), series, made.Deidentified + scansMade, made.BurnedIn));
     }
 
     internal static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> DownloadDeidentifiedAsync(
@@ -566,6 +576,7 @@ internal static class PatientDataExtensions
     public static WebApplication MapPatientData(this WebApplication app)
     {
         app.MapPatientDataApi();
+        app.MapScanFilesApi();
         return app;
     }
 }

@@ -13,7 +13,8 @@ internal sealed class PatientDataConfirmedGuard(TrabeculaDbContext db) : ITransi
     public IReadOnlySet<string> Transitions { get; } = new HashSet<string>(StringComparer.Ordinal) { "confirm-data" };
 
     public async Task<GuardFailure?> CheckAsync(Order order, CancellationToken cancellationToken) =>
-        await db.PatientDatasets.AnyAsync(d => d.OrderId == order.Id && d.ConfirmedAt != null && db.DicomInstances.Any(i => i.DatasetId == d.Id), cancellationToken)
+        await db.PatientDatasets.AnyAsync(d => d.OrderId == order.Id && d.ConfirmedAt != null
+            && (db.DicomInstances.Any(i => i.DatasetId == d.Id) || db.ScanFiles.Any(f => f.DatasetId == d.Id)), cancellationToken)
             ? null
             : new GuardFailure("PatientDataUnconfirmed", "The institution has not confirmed any dataset of this order.");
 }

@@ -39,6 +39,20 @@ public sealed class PatientDataset
     public Guid? ConfirmedBy { get; set; }
 
     public string? ConfirmedByName { get; set; }
+
+    // Acquisition, entered by hand for optical captures and model scans (R-DATA-2; DICOM series
+    // carry the same facts in their headers): the device, resolution, accuracy and when.
+    public string? DeviceManufacturer { get; set; }
+
+    public string? DeviceModel { get; set; }
+
+    public string? DeviceSerialNumber { get; set; }
+
+    public double? ResolutionMm { get; set; }
+
+    public double? AccuracyMm { get; set; }
+
+    public DateTime? AcquiredAt { get; set; }
 }
 
 /// <summary>
@@ -100,6 +114,9 @@ internal sealed class PatientDataConfiguration : IEntityTypeConfiguration<Patien
         builder.Property(d => d.Description).HasMaxLength(500);
         builder.Property(d => d.CreatedByName).HasMaxLength(256);
         builder.Property(d => d.ConfirmedByName).HasMaxLength(256);
+        builder.Property(d => d.DeviceManufacturer).HasMaxLength(128);
+        builder.Property(d => d.DeviceModel).HasMaxLength(128);
+        builder.Property(d => d.DeviceSerialNumber).HasMaxLength(128);
     }
 
     public void Configure(EntityTypeBuilder<DicomInstance> builder)

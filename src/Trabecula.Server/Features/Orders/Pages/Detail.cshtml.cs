@@ -102,7 +102,7 @@ public sealed class DetailModel(
         await AfterAsync(id, (await PatientData.PatientDataApi.CreateAsync(id, new PatientData.DatasetRequest(kind, description), User, db, policy, audit, time, cancellationToken)).Result, cancellationToken);
 
     public async Task<IActionResult> OnPostConfirmDatasetAsync(Guid id, Guid datasetId, [FromServices] PatientData.DerivativeMaker derivatives, CancellationToken cancellationToken) =>
-        await AfterAsync(id, (await PatientData.PatientDataApi.ConfirmAsync(id, datasetId, User, db, audit, derivatives, time, cancellationToken)).Result, cancellationToken);
+        await AfterAsync(id, (await PatientData.PatientDataApi.ConfirmAsync(id, datasetId, User, db, audit, derivatives, blobs, time, cancellationToken)).Result, cancellationToken);
 
     /// <summary>Files chosen in the browser, stored one by one exactly as the API stores them; the first refusal is shown.</summary>
     public async Task<IActionResult> OnPostUploadAsync(Guid id, Guid datasetId, List<IFormFile> files, CancellationToken cancellationToken)
@@ -119,6 +119,19 @@ public sealed class DetailModel(
             using var buffer = new MemoryStream();
             await file.CopyToAsync(buffer, cancellationToken);
             var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            if (dataset.Kind != PatientData.DatasetKind.MedicalImaging)
+            {
+                // Optical captures and model scans: every chosen file must be a scan or a photo.
+                var scan = (await PatientData.ScanFilesApi.StoreBytesAsync(order, dataset, bytes, file.FileName, User, db, policy, blobs, audit, time, cancellationToken)).Result;
+                if (scan is ProblemHttpResult refused)
+                {
+                    Error = $"{file.FileName}: {refused.ProblemDetails.Detail}";
+                    return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+                }
+
+                continue;
+            }
+
             if (!Trabecula.Dicom.DicomFileSniffer.IsPart10(bytes.Span))
             {
                 continue; // a chosen folder also holds DICOMDIR, viewers, READMEs
@@ -133,6 +146,15 @@ public sealed class DetailModel(
         }
 
         return Redirect($"/orders/{id}");
+    }
+
+    public async Task<IActionResult> OnPostAcquisitionAsync(Guid id, Guid datasetId, string? manufacturer, string? model, string? serialNumber,
+        double? resolutionMm, double? accuracyMm, DateTime? acquiredAt, CancellationToken cancellationToken)
+    {
+        var request = new PatientData.AcquisitionRequest(manufacturer, model, serialNumber, resolutionMm, accuracyMm,
+            acquiredAt is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : null);
+        var result = await PatientData.ScanFilesApi.RecordAcquisitionAsync(id, datasetId, request, User, db, policy, audit, time, cancellationToken);
+        return await AfterAsync(id, result.Result, cancellationToken);
     }
 
     /// <summary>Success: back to the order (post/redirect/get). A problem: the page again with its message.</summary>

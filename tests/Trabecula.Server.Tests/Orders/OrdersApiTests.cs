@@ -318,12 +318,13 @@ public sealed class OrdersApiTests
         using var scope = factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
         var orders = await db.Orders.AsNoTracking().ToListAsync();
+        var pseudonyms = await db.Cases.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.Pseudonym);
         var expected = orders
             .SelectMany(o => new[] { (Guid?)o.InstitutionId, o.DesignerId, o.ManufacturerId, o.RegistrantId }.OfType<Guid>().Distinct()
-                .Select(org => $"{o.Id}/{org}/{o.Number}/{o.State}/{o.DeviceCategory}/{o.CaseId}/{o.CreatedAt:O}/{o.UpdatedAt:O}"))
+                .Select(org => $"{o.Id}/{org}/{o.Number}/{o.State}/{o.DeviceCategory}/{o.CaseId}/{pseudonyms[o.CaseId]}/{o.CreatedAt:O}/{o.UpdatedAt:O}"))
             .Order(StringComparer.Ordinal).ToList();
         var actual = (await db.OrderListings.AsNoTracking().ToListAsync())
-            .Select(l => $"{l.OrderId}/{l.OrganizationId}/{l.Number}/{l.State}/{l.DeviceCategory}/{l.CaseId}/{l.CreatedAt:O}/{l.UpdatedAt:O}")
+            .Select(l => $"{l.OrderId}/{l.OrganizationId}/{l.Number}/{l.State}/{l.DeviceCategory}/{l.CaseId}/{l.Pseudonym}/{l.CreatedAt:O}/{l.UpdatedAt:O}")
             .Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expected, actual);
     }

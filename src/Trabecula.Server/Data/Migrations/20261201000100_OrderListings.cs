@@ -26,6 +26,7 @@ public sealed class OrderListings : Migration
                 State = table.Column<string>(maxLength: 32, nullable: false),
                 DeviceCategory = table.Column<string>(maxLength: 64, nullable: false),
                 CaseId = table.Column<Guid>(nullable: false),
+                Pseudonym = table.Column<string>(maxLength: 16, nullable: false),
                 CreatedAt = table.Column<DateTime>(nullable: false),
                 UpdatedAt = table.Column<DateTime>(nullable: false),
             },
@@ -43,9 +44,10 @@ public sealed class OrderListings : Migration
         // One row per distinct (order, organization): UNION drops the duplicate when one
         // organization plays two parties on the same order. Quoted names work on both databases.
         var branches = Parties.Select(p =>
-            $"SELECT \"Id\", \"{p}\", \"Number\", \"State\", \"DeviceCategory\", \"CaseId\", \"CreatedAt\", \"UpdatedAt\" FROM \"Orders\" WHERE \"{p}\" IS NOT NULL");
+            $"SELECT o.\"Id\", o.\"{p}\", o.\"Number\", o.\"State\", o.\"DeviceCategory\", o.\"CaseId\", c.\"Pseudonym\", o.\"CreatedAt\", o.\"UpdatedAt\" "
+            + $"FROM \"Orders\" o JOIN \"Cases\" c ON c.\"Id\" = o.\"CaseId\" WHERE o.\"{p}\" IS NOT NULL");
         migrationBuilder.Sql(
-            "INSERT INTO \"OrderListings\" (\"OrderId\", \"OrganizationId\", \"Number\", \"State\", \"DeviceCategory\", \"CaseId\", \"CreatedAt\", \"UpdatedAt\") "
+            "INSERT INTO \"OrderListings\" (\"OrderId\", \"OrganizationId\", \"Number\", \"State\", \"DeviceCategory\", \"CaseId\", \"Pseudonym\", \"CreatedAt\", \"UpdatedAt\") "
             + string.Join(" UNION ", branches) + ";");
 
         foreach (var party in Parties)

@@ -27,6 +27,9 @@ public sealed class OrderListing
 
     public Guid CaseId { get; set; }
 
+    /// <summary>The case's pseudonym (fixed when the case is opened), so a page of the list needs no join.</summary>
+    public string Pseudonym { get; set; } = "";
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }
@@ -42,6 +45,7 @@ internal sealed class OrderListingConfiguration : IEntityTypeConfiguration<Order
         builder.Property(l => l.Number).HasMaxLength(32).IsRequired();
         builder.Property(l => l.State).HasConversion<string>().HasMaxLength(32);
         builder.Property(l => l.DeviceCategory).HasMaxLength(64);
+        builder.Property(l => l.Pseudonym).HasMaxLength(16).IsRequired();
         // The list pages newest first with the order id as tie-break: ending every index with
         // (CreatedAt, OrderId) lets both databases walk it backwards with no sort step.
         builder.HasIndex(l => new { l.OrganizationId, l.CreatedAt, l.OrderId });
@@ -111,6 +115,7 @@ internal sealed class OrderListingInterceptor : SaveChangesInterceptor
             ? []
             : Participants(Original<Guid>(entry, nameof(Order.InstitutionId)), Original<Guid?>(entry, nameof(Order.DesignerId)),
                 Original<Guid?>(entry, nameof(Order.ManufacturerId)), Original<Guid?>(entry, nameof(Order.RegistrantId)));
+        string? pseudonym = null;
         foreach (var organization in before.Except(now))
         {
             context.Entry(Tracked(context, tracked, order.Id, organization)).State = EntityState.Deleted;
@@ -126,16 +131,41 @@ internal sealed class OrderListingInterceptor : SaveChangesInterceptor
             listing.CreatedAt = order.CreatedAt;
             listing.UpdatedAt = order.UpdatedAt;
             var listingEntry = context.Entry(listing);
-            if (!before.Contains(organization))
+            if (!before.Contains(organization) || entry.State == EntityState.Added)
             {
+                // A new participant's row takes the pseudonym from a participant's row of this
+                // save or from the case opened with the order.
+                listing.Pseudonym = pseudonym ??= PseudonymOf(context, order, tracked);
                 listingEntry.State = EntityState.Added;
             }
-            else if (listingEntry.State != EntityState.Added)
+            else if (listingEntry.State == EntityState.Unchanged)
             {
-                // A stub attached for this save: every column is rewritten from the order.
-                listingEntry.State = EntityState.Modified;
+                // A key-only stub attached for this save: write the order's columns, never the pseudonym it does not know.
+                foreach (var property in Copied)
+                {
+                    listingEntry.Property(property).IsModified = true;
+                }
             }
         }
+    }
+
+    private static readonly string[] Copied =
+        [nameof(OrderListing.Number), nameof(OrderListing.State), nameof(OrderListing.DeviceCategory), nameof(OrderListing.CaseId), nameof(OrderListing.CreatedAt), nameof(OrderListing.UpdatedAt)];
+
+    /// <summary>
+    /// The case's pseudonym for a participant joining now: from the case tracked with a new order,
+    /// else from the database (a reassignment; the pseudonym never changes once the case exists).
+    /// </summary>
+    private static string PseudonymOf(DbContext context, Order order, Dictionary<(Guid, Guid), OrderListing> tracked)
+    {
+        var known = tracked.Values.FirstOrDefault(l => l.OrderId == order.Id && l.Pseudonym.Length > 0)?.Pseudonym;
+        if (known is not null)
+        {
+            return known;
+        }
+
+        var opened = context.ChangeTracker.Entries<PatientCase>().FirstOrDefault(c => c.Entity.Id == order.CaseId)?.Entity.Pseudonym;
+        return opened ?? context.Set<PatientCase>().AsNoTracking().Where(c => c.Id == order.CaseId).Select(c => c.Pseudonym).Single();
     }
 
     private static T Original<T>(EntityEntry<Order> entry, string property) => (T)entry.Property(property).OriginalValue!;

@@ -77,14 +77,15 @@ public static class OrdersApi
 
         var size = Math.Clamp(pageSize ?? 50, 1, 100);
         var index = Math.Max(page ?? 1, 1);
+
+        // Both queries on one connection: opening a pooled SQLite connection re-registers EF's
+        // functions and takes the pool's lock, which showed in the list's profile.
+        await db.Database.OpenConnectionAsync(cancellationToken);
         var total = await query.CountAsync(cancellationToken);
         var rows = await query.OrderByDescending(l => l.CreatedAt).ThenByDescending(l => l.OrderId).Skip((index - 1) * size).Take(size)
-            .Select(l => new { l.OrderId, l.Number, l.State, l.CaseId, l.DeviceCategory, l.CreatedAt, l.UpdatedAt })
+            .Select(l => new { l.OrderId, l.Number, l.State, l.Pseudonym, l.DeviceCategory, l.CreatedAt, l.UpdatedAt })
             .ToListAsync(cancellationToken);
-        var caseIds = rows.Select(r => r.CaseId).ToList();
-        var pseudonyms = await db.Cases.AsNoTracking().Where(c => caseIds.Contains(c.Id)).Select(c => new { c.Id, c.Pseudonym })
-            .ToDictionaryAsync(c => c.Id, c => c.Pseudonym, cancellationToken);
-        var items = rows.Select(o => new OrderSummary(o.OrderId, o.Number, o.State.ToString(), pseudonyms[o.CaseId], o.DeviceCategory, o.CreatedAt, o.UpdatedAt)).ToList();
+        var items = rows.Select(o => new OrderSummary(o.OrderId, o.Number, o.State.ToString(), o.Pseudonym, o.DeviceCategory, o.CreatedAt, o.UpdatedAt)).ToList();
         return TypedResults.Ok(new OrderPage(items, total, index, size));
     }
 

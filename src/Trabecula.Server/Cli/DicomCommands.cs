@@ -110,7 +110,8 @@ internal static class DicomCommands
                 {
                     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(to))!);
                     DeidentificationResult result;
-                    await using (var reader = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+                    // No FileStream buffer on the input: the DICOM reader buffers itself and reads pixel data straight into place.
+                    await using (var reader = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan))
                     await using (var writer = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
                     {
                         result = deidentifier.Deidentify(reader, writer);

@@ -52,6 +52,30 @@ public sealed class Mesh
         }
     }
 
+    /// <summary>
+    /// The same triangles over only the vertices they use, numbered in order of first use, with no
+    /// duplicates counted: what a <see cref="MeshBuilder"/> fed <see cref="CopyTo"/> would build.
+    /// </summary>
+    internal Mesh Compacted()
+    {
+        var map = new int[_vertices.Length];
+        var vertices = new List<Vector3>();
+        var indices = new int[_indices.Length];
+        for (var i = 0; i < _indices.Length; i++)
+        {
+            var old = _indices[i];
+            if (map[old] == 0)
+            {
+                vertices.Add(_vertices[old]);
+                map[old] = vertices.Count;
+            }
+
+            indices[i] = map[old] - 1;
+        }
+
+        return new Mesh([.. vertices], indices, Unit, duplicateVertices: 0);
+    }
+
     /// <summary>Checks the mesh; see <see cref="MeshReport"/>.</summary>
     public MeshReport Check() => MeshChecker.Check(this);
 }

@@ -7,7 +7,8 @@
 # Every time is a whole process (start-up included) measured by hyperfine (-N, 1 warm-up, RUNS
 # runs, median reported, min beside it). Ours is the published executable (dotnet publish:
 # ReadyToRun), as deployed. Results: docs/performance.md.
-#   bash bench/mesh.sh        # FNS="300 600 1000" RUNS=5; PUBLISHED=dir reuses a publish folder
+#   bash bench/mesh.sh        # FNS="300 600 1000" RUNS=5; PUBLISHED=dir reuses a publish folder;
+#                             # BEFORE=path/Trabecula.Server.dll adds an earlier build (run with dotnet) to each run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FNS=${FNS:-300 600 1000}
@@ -20,12 +21,16 @@ if [[ -z ${PUBLISHED:-} ]]; then
 fi
 exe=$pub/Trabecula.Server
 
-# hf NAME CMD_A CMD_B -> "medianA minA medianB minB" in seconds
+# hf NAME CMD_A CMD_B [CMD_C] -> "medianA minA medianB minB [medianC minC]" in seconds
 hf() {
   local name=$1; shift
   hyperfine -N --style none --warmup 1 --runs "$RUNS" --export-json "$work/$name.json" "$@" >"$work/$name.out" 2>&1 \
     || { cat "$work/$name.out" >&2; exit 1; }
-  jq -r '[.results[0].median, .results[0].min, .results[1].median, .results[1].min] | map(tostring) | join(" ")' "$work/$name.json"
+  jq -r '[.results[] | (.median, .min)] | map(tostring) | join(" ")' "$work/$name.json"
+}
+before() { # prints the earlier build's line when BEFORE is set: LABEL N MEDIAN MIN ANCHOR_MEDIAN
+  [[ -n ${BEFORE:-} && -n ${3:-} ]] || return 0
+  awk -v l="$1" -v n="$2" -v bm="$3" -v bn="$4" -v am="$5" 'BEGIN { printf "    before (%s): %6.3f s (%6.3f) %5.2f M tri/s   before/anchor %.2f\n", l, bm, bn, n/bm/1e6, am/bm }'
 }
 
 echo "# mesh benchmark - $(date -u '+%Y-%m-%d %H:%M:%S') UTC; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); hyperfine -N, $RUNS runs + 1 warm-up, median (min)"
@@ -40,12 +45,14 @@ for fn in $FNS; do
   "$exe" mesh inspect "$work/s$fn.stl" --json | jq -c '{triangles, vertices, closed, shells}' > "$work/stl.json"
   "$exe" mesh inspect "$work/s$fn.amf" --json | jq -c '{triangles, vertices, closed, shells}' > "$work/amf.json"
   cmp -s "$work/stl.json" "$work/amf.json" || { echo "STL and AMF reports differ for \$fn=$fn" >&2; exit 1; }
-  read -r am an om on <<<"$(hf "stl$fn" "admesh $work/s$fn.stl" "$exe mesh inspect $work/s$fn.stl --json")"
+  read -r am an om on bm bn <<<"$(hf "stl$fn" "admesh $work/s$fn.stl" "$exe mesh inspect $work/s$fn.stl --json" ${BEFORE:+"dotnet $BEFORE mesh inspect $work/s$fn.stl --json"})"
   awk -v fn="$fn" -v n="$tri" -v am="$am" -v an="$an" -v om="$om" -v on="$on" 'BEGIN {
     printf "STL sphere $fn=%-5s %8d tri   admesh (default checks) %6.3f s (%6.3f) %5.2f M tri/s   trabecula mesh inspect %6.3f s (%6.3f) %5.2f M tri/s   ours/anchor %.2f (target >= 1)\n",
       fn, n, am, an, n/am/1e6, om, on, n/om/1e6, am/om }'
-  read -r xm xn om on <<<"$(hf "amf$fn" "xmllint --noout --stream $work/s$fn.amf" "$exe mesh inspect $work/s$fn.amf --json")"
+  before "${BEFORE:-}" "$tri" "${bm:-}" "${bn:-}" "$am"
+  read -r xm xn om on bm bn <<<"$(hf "amf$fn" "xmllint --noout --stream $work/s$fn.amf" "$exe mesh inspect $work/s$fn.amf --json" ${BEFORE:+"dotnet $BEFORE mesh inspect $work/s$fn.amf --json"})"
   awk -v fn="$fn" -v n="$tri" -v m="$mib" -v xm="$xm" -v xn="$xn" -v om="$om" -v on="$on" 'BEGIN {
     printf "AMF sphere $fn=%-5s %8d tri %6.1f MiB   xmllint --stream %6.3f s (%6.3f) %5.2f M tri/s   trabecula mesh inspect %6.3f s (%6.3f) %5.2f M tri/s   ours/anchor %.2f (target >= 2)\n",
       fn, n, m, xm, xn, n/xm/1e6, om, on, n/om/1e6, xm/om }'
+  before "${BEFORE:-}" "$tri" "${bm:-}" "${bn:-}" "$xm"
 done

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Trabecula.Mesh.Xml;
 
 namespace Trabecula.Mesh.Amf;
@@ -118,6 +119,7 @@ public static class AmfReader
         return new AmfObject(id, metadata, builder.Build());
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadMesh(Utf8XmlScanner xml, MeshBuilder builder)
     {
         var welded = new List<int>();
@@ -168,6 +170,7 @@ public static class AmfReader
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector3 ReadVertex(Utf8XmlScanner xml)
     {
         Vector3? coordinates = null;
@@ -213,6 +216,7 @@ public static class AmfReader
         return coordinates ?? throw xml.Error("AMF vertex without coordinates.");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReadTriangle(Utf8XmlScanner xml, MeshBuilder builder, List<int> welded)
     {
         int? v1 = null, v2 = null, v3 = null;
@@ -245,6 +249,7 @@ public static class AmfReader
         builder.AddIndexedTriangle(v1.Value, v2.Value, v3.Value);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Resolve(Utf8XmlScanner xml, List<int> welded, string what)
     {
         var line = xml.Line;

@@ -103,6 +103,7 @@ internal sealed class Utf8XmlScanner
     }
 
     /// <summary>True when the current element's local name is <paramref name="name"/> (ASCII).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Is(ReadOnlySpan<byte> name) => LocalNameBytes.SequenceEqual(name);
 
     /// <summary>The value of attribute <paramref name="name"/> of the current element, entities decoded.</summary>
@@ -127,6 +128,7 @@ internal sealed class Utf8XmlScanner
     /// consumes the element's end tag and returns false. Each child must be consumed entirely
     /// (<see cref="NextChild"/> until false, <see cref="Text"/>, a number, or <see cref="Skip"/>) before the next call.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool NextChild(int parentDepth)
     {
         if (_depth == parentDepth)
@@ -312,6 +314,7 @@ internal sealed class Utf8XmlScanner
     }
 
     /// <summary>Bytes from the read position (offset <paramref name="relative"/> on), reading more when fewer than <paramref name="count"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Have(int relative, int count)
     {
         while (_end - _pos - relative < count)
@@ -325,6 +328,7 @@ internal sealed class Utf8XmlScanner
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryPeek(out byte b)
     {
         if (!Have(0, 1))
@@ -337,9 +341,11 @@ internal sealed class Utf8XmlScanner
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool PeekIs(ReadOnlySpan<byte> text) => Have(0, text.Length) && _buffer.AsSpan(_pos, text.Length).SequenceEqual(text);
 
     /// <summary>Offset (relative to the read position) of <paramref name="needle"/> at or after <paramref name="relative"/>, or -1 at the end of input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Find(ReadOnlySpan<byte> needle, int relative)
     {
         while (true)
@@ -358,6 +364,7 @@ internal sealed class Utf8XmlScanner
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Consume(int count)
     {
         _lineAtPos += _buffer.AsSpan(_pos, count).Count((byte)'\n');
@@ -439,6 +446,7 @@ internal sealed class Utf8XmlScanner
     }
 
     /// <summary>Skips text, comments, PIs and CDATA between elements (mixed content is ignored as XmlReader's callers ignored it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SkipTextAndMisc()
     {
         while (true)
@@ -493,6 +501,7 @@ internal sealed class Utf8XmlScanner
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadStartTag()
     {
         Line = _lineAtPos;
@@ -531,6 +540,7 @@ internal sealed class Utf8XmlScanner
     }
 
     /// <summary>Offset of the '&gt;' ending the tag at the read position, skipping quoted attribute values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FindTagEnd()
     {
         var i = 1;
@@ -651,6 +661,7 @@ internal sealed class Utf8XmlScanner
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadEndTag()
     {
         Line = _lineAtPos;
@@ -675,6 +686,7 @@ internal sealed class Utf8XmlScanner
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SetName(ReadOnlySpan<byte> name)
     {
         if (_nameBytes.Length < name.Length)
@@ -710,6 +722,7 @@ internal sealed class Utf8XmlScanner
     /// The current element's content (no child elements allowed) as offset and length in the buffer;
     /// plain when it has no entity, character reference, comment or CDATA that needs decoding.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (int Start, int Length, bool Plain) Content()
     {
         if (_depth >= _maxDepth)
@@ -814,6 +827,7 @@ internal sealed class Utf8XmlScanner
     }
 
     /// <summary>Consumes the content returned by <see cref="Content"/> and the end tag after it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ConsumeContent(int start, int length)
     {
         if (_isEmpty)

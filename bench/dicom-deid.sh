@@ -1,37 +1,42 @@
 #!/usr/bin/env bash
 # De-identification folder to folder (issue "DICOM and patient data intake"): `trabecula dicom deid`
 # (the whole PS3.15 Annex E basic profile) against `gdcmanon --dumb` with the 19-tag list of
-# ../shared/bench/anchors.sh, on the same synthetic CT series, best of RUNS, in the same run.
-#   bash bench/dicom-deid.sh        # SLICES=300 RUNS=5
+# ../shared/bench/anchors.sh, on the same synthetic CT series, median of RUNS (hyperfine), in the same run.
+#   bash bench/dicom-deid.sh        # SLICES=300 RUNS=5; PUBLISHED=dir reuses a publish folder;
+#                                   # BEFORE=path/Trabecula.Server.dll adds an earlier build (run with dotnet)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SLICES=${SLICES:-300}
 RUNS=${RUNS:-5}
-command -v gdcmanon >/dev/null || { echo "gdcmanon is missing: apt-get install libgdcm-tools" >&2; exit 1; }
-dotnet build src/Trabecula.Server -c Release -nologo -v quiet >&2
-dll=src/Trabecula.Server/bin/Release/net10.0/Trabecula.Server.dll
+for tool in gdcmanon hyperfine jq; do command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install libgdcm-tools hyperfine jq" >&2; exit 1; }; done
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+# Ours is the published executable (dotnet publish: ReadyToRun), as deployed; PUBLISHED=dir reuses one.
+pub=${PUBLISHED:-$work/pub}
+if [[ -z ${PUBLISHED:-} ]]; then
+  dotnet publish src/Trabecula.Server -c Release -o "$pub" -nologo -v quiet >&2
+fi
+exe=$pub/Trabecula.Server
 /usr/bin/python3 tools/fixtures/make-ct-series.py "$work/series" -n "$SLICES" >&2
 mib=$(du -sm "$work/series" | cut -f1)
 
-best() { # command... -> best wall time in seconds over RUNS, output folder emptied before each run
-  local best=999999 t
-  for _ in $(seq 1 "$RUNS"); do
-    rm -rf "$work/out"; mkdir -p "$work/out"; sync
-    /usr/bin/time -f '%e' -o "$work/time" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
-    t=$(tail -n 1 "$work/time")
-    best=$(awk -v a="$t" -v b="$best" 'BEGIN {print (a < b) ? a : b}')
-  done
-  echo "$best"
-}
 DUMB=(--empty 10,10 --empty 10,20 --remove 10,30 --remove 10,1000 --remove 10,1040 --remove 10,21b0
       --empty 8,50 --empty 8,80 --remove 8,81 --empty 8,90 --remove 8,1010 --remove 8,1040
       --remove 8,1050 --remove 8,1070 --remove 18,1000 --empty 20,10 --remove 10,21
       --remove 43,1001,BENCH_PHI_01 --remove 43,1002,BENCH_PHI_01)
-anchor=$(best gdcmanon --dumb "${DUMB[@]}" -i "$work/series" -o "$work/out")
-ours=$(best dotnet "$dll" dicom deid "$work/series" "$work/out" --secret bench-case --pseudonym P-BENCH)
-echo "# de-identification benchmark - $(date -u '+%Y-%m-%d %H:%M:%S') UTC; $(nproc) cores; $SLICES slices, $mib MiB; best of $RUNS, wall time incl. process start"
-awk -v n="$SLICES" -v m="$mib" -v a="$anchor" -v o="$ours" 'BEGIN {
-  printf "%-62s %8.0f files/s  %6.1f MiB/s  %.3f s\n", "gdcmanon --dumb (19 tags, anchor)", n / a, m / a, a
-  printf "%-62s %8.0f files/s  %6.1f MiB/s  %.3f s\n", "trabecula dicom deid (PS3.15 E.1-1 basic profile, all rows)", n / o, m / o, o
-  printf "ours / anchor = %.2f (target >= 1.0)\n", a / o }'
+# One hyperfine run of both commands (the output folder emptied before every run, not timed);
+# wall time of the whole process, start-up included.
+hyperfine -N --style none --warmup 1 --runs "$RUNS" --export-json "$work/hf.json" \
+  --prepare "rm -rf $work/out" \
+  "gdcmanon --dumb ${DUMB[*]} -i $work/series -o $work/out" \
+  "$exe dicom deid $work/series $work/out --secret bench-case --pseudonym P-BENCH" \
+  ${BEFORE:+"dotnet $BEFORE dicom deid $work/series $work/out --secret bench-case --pseudonym P-BENCH"} > "$work/hf.out" 2>&1 || { cat "$work/hf.out" >&2; exit 1; }
+read -r am an om on bm bn <<<"$(jq -r '[.results[] | (.median, .min)] | map(tostring) | join(" ")' "$work/hf.json")"
+echo "# de-identification benchmark - $(date -u '+%Y-%m-%d %H:%M:%S') UTC; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $SLICES slices, $mib MiB; hyperfine -N, $RUNS runs + 1 warm-up, median (min), wall time incl. process start"
+awk -v n="$SLICES" -v m="$mib" -v am="$am" -v an="$an" -v om="$om" -v on="$on" 'BEGIN {
+  printf "%-62s %8.0f files/s  %6.1f MiB/s  %.3f s (min %.3f s: %.0f files/s)\n", "gdcmanon --dumb (19 tags, anchor)", n / am, m / am, am, an, n / an
+  printf "%-62s %8.0f files/s  %6.1f MiB/s  %.3f s (min %.3f s: %.0f files/s)\n", "trabecula dicom deid (PS3.15 E.1-1 basic profile, all rows)", n / om, m / om, om, on, n / on
+  printf "ours / anchor = %.2f by median, %.2f by min (target >= 1.0)\n", am / om, an / on }'
+if [[ -n ${bm:-} ]]; then
+  awk -v n="$SLICES" -v l="$BEFORE" -v am="$am" -v bm="$bm" -v bn="$bn" 'BEGIN {
+    printf "before (%s): %.3f s (min %.3f s), %.0f files/s, before / anchor = %.2f\n", l, bm, bn, n / bm, am / bm }'
+fi

@@ -1,25 +1,58 @@
 #!/usr/bin/env bash
-# Mesh inspection (issue "Trabecula.Mesh and design confirmation"): `trabecula mesh inspect` against
-# ADMesh with its default checks on OpenSCAD spheres as binary STL, best of RUNS wall times in the
-# same run (ours includes .NET start-up, ADMesh's its process start). Target: at least ADMesh's
-# triangles per second. Results: docs/performance.md.
-#   bash bench/mesh.sh        # FNS="300 600 1000" RUNS=3
+# Mesh inspection (issue "Trabecula.Mesh and design confirmation"), side by side in one run:
+#   1. `trabecula mesh inspect` on OpenSCAD spheres as binary STL against ADMesh with its default
+#      checks (section d of ../shared/bench/anchors.sh). Target: at least ADMesh's triangles/s.
+#   2. `trabecula mesh inspect` on the same spheres as AMF (../shared/bench/stl2amf.py, OpenSCAD's
+#      layout) against `xmllint --noout --stream`, which only parses the XML. Target: at least 2x.
+# Every time is a whole process (start-up included) measured by hyperfine (-N, 1 warm-up, RUNS
+# runs, median reported, min beside it). Ours is the published executable (dotnet publish:
+# ReadyToRun), as deployed. Results: docs/performance.md.
+#   bash bench/mesh.sh        # FNS="300 600 1000" RUNS=5; PUBLISHED=dir reuses a publish folder;
+#                             # BEFORE=path/Trabecula.Server.dll adds an earlier build (run with dotnet) to each run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FNS=${FNS:-300 600 1000}
-RUNS=${RUNS:-3}
-for tool in openscad admesh; do command -v "$tool" >/dev/null || { echo "$tool is missing" >&2; exit 1; }; done
-dotnet build src/Trabecula.Server -c Release -nologo -v quiet >&2
-dll=src/Trabecula.Server/bin/Release/net10.0/Trabecula.Server.dll
+RUNS=${RUNS:-5}
+for tool in openscad admesh xmllint hyperfine jq; do command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install openscad admesh libxml2-utils hyperfine jq)" >&2; exit 1; }; done
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-best() { local b=999999 t; for _ in $(seq 1 "$RUNS"); do /usr/bin/time -f '%e' -o "$work/t" "$@" >/dev/null 2>&1; t=$(tail -n1 "$work/t"); b=$(awk -v a="$t" -v b="$b" 'BEGIN{print (a<b)?a:b}'); done; echo "$b"; }
-echo "# mesh inspection benchmark - $(date -u '+%Y-%m-%d %H:%M:%S') UTC; $(nproc) cores; best of $RUNS wall times incl. process start"
+pub=${PUBLISHED:-$work/pub}
+if [[ -z ${PUBLISHED:-} ]]; then
+  dotnet publish src/Trabecula.Server -c Release -o "$pub" -nologo -v quiet >&2
+fi
+exe=$pub/Trabecula.Server
+
+# hf NAME CMD_A CMD_B [CMD_C] -> "medianA minA medianB minB [medianC minC]" in seconds
+hf() {
+  local name=$1; shift
+  hyperfine -N --style none --warmup 1 --runs "$RUNS" --export-json "$work/$name.json" "$@" >"$work/$name.out" 2>&1 \
+    || { cat "$work/$name.out" >&2; exit 1; }
+  jq -r '[.results[] | (.median, .min)] | map(tostring) | join(" ")' "$work/$name.json"
+}
+before() { # prints the earlier build's line when BEFORE is set: LABEL N MEDIAN MIN ANCHOR_MEDIAN
+  [[ -n ${BEFORE:-} && -n ${3:-} ]] || return 0
+  awk -v l="$1" -v n="$2" -v bm="$3" -v bn="$4" -v am="$5" 'BEGIN { printf "    before (%s): %6.3f s (%6.3f) %5.2f M tri/s   before/anchor %.2f\n", l, bm, bn, n/bm/1e6, am/bm }'
+}
+
+echo "# mesh benchmark - $(date -u '+%Y-%m-%d %H:%M:%S') UTC; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); hyperfine -N, $RUNS runs + 1 warm-up, median (min)"
+echo "# $(admesh --version 2>&1 | head -n1); xmllint $(dpkg-query -W -f='${Version}' libxml2-utils 2>/dev/null); $("$exe" version)"
 for fn in $FNS; do
   echo "sphere(r=50, \$fn=$fn);" > "$work/s$fn.scad"
   openscad --export-format binstl -o "$work/s$fn.stl" "$work/s$fn.scad" >/dev/null 2>&1
+  /usr/bin/python3 ../shared/bench/stl2amf.py "$work/s$fn.stl" "$work/s$fn.amf" 2>/dev/null
   tri=$(admesh -c "$work/s$fn.stl" | awk -F: '/Number of facets/{split($2,a," "); print a[1]}')
-  a=$(best admesh "$work/s$fn.stl")
-  o=$(best dotnet "$dll" mesh inspect "$work/s$fn.stl" --json)
-  awk -v fn="$fn" -v n="$tri" -v a="$a" -v o="$o" 'BEGIN {
-    printf "sphere $fn=%-5s %8d tri   admesh (default checks) %10.0f tri/s   trabecula mesh inspect %10.0f tri/s   ratio %.2f\n", fn, n, n/a, n/o, a/o }'
+  mib=$(awk -v b="$(stat -c %s "$work/s$fn.amf")" 'BEGIN{printf "%.1f", b/1048576}')
+  # The two readers agree before anything is timed.
+  "$exe" mesh inspect "$work/s$fn.stl" --json | jq -c '{triangles, vertices, closed, shells}' > "$work/stl.json"
+  "$exe" mesh inspect "$work/s$fn.amf" --json | jq -c '{triangles, vertices, closed, shells}' > "$work/amf.json"
+  cmp -s "$work/stl.json" "$work/amf.json" || { echo "STL and AMF reports differ for \$fn=$fn" >&2; exit 1; }
+  read -r am an om on bm bn <<<"$(hf "stl$fn" "admesh $work/s$fn.stl" "$exe mesh inspect $work/s$fn.stl --json" ${BEFORE:+"dotnet $BEFORE mesh inspect $work/s$fn.stl --json"})"
+  awk -v fn="$fn" -v n="$tri" -v am="$am" -v an="$an" -v om="$om" -v on="$on" 'BEGIN {
+    printf "STL sphere $fn=%-5s %8d tri   admesh (default checks) %6.3f s (%6.3f) %5.2f M tri/s   trabecula mesh inspect %6.3f s (%6.3f) %5.2f M tri/s   ours/anchor %.2f (target >= 1)\n",
+      fn, n, am, an, n/am/1e6, om, on, n/om/1e6, am/om }'
+  before "${BEFORE:-}" "$tri" "${bm:-}" "${bn:-}" "$am"
+  read -r xm xn om on bm bn <<<"$(hf "amf$fn" "xmllint --noout --stream $work/s$fn.amf" "$exe mesh inspect $work/s$fn.amf --json" ${BEFORE:+"dotnet $BEFORE mesh inspect $work/s$fn.amf --json"})"
+  awk -v fn="$fn" -v n="$tri" -v m="$mib" -v xm="$xm" -v xn="$xn" -v om="$om" -v on="$on" 'BEGIN {
+    printf "AMF sphere $fn=%-5s %8d tri %6.1f MiB   xmllint --stream %6.3f s (%6.3f) %5.2f M tri/s   trabecula mesh inspect %6.3f s (%6.3f) %5.2f M tri/s   ours/anchor %.2f (target >= 2)\n",
+      fn, n, m, xm, xn, n/xm/1e6, om, on, n/om/1e6, xm/om }'
+  before "${BEFORE:-}" "$tri" "${bm:-}" "${bn:-}" "$xm"
 done

@@ -49,11 +49,14 @@ public sealed class DicomFile
     /// <exception cref="DicomFormatException">The content is not valid DICOM or breaks a limit.</exception>
     public static DicomFile Read(Stream stream, DicomReadOptions? options = null) => Read(stream, options, static builder => builder);
 
-    /// <summary>Reads with another observer (a filter) placed in front of the data set builder.</summary>
-    internal static DicomFile Read(Stream stream, DicomReadOptions? options, Func<IDicomReaderObserver, IDicomReaderObserver> wrapBuilder)
+    /// <summary>
+    /// Reads with another observer (a filter) placed in front of the data set builder and, when
+    /// given, large values in arrays from <paramref name="largeValues"/> (which the caller owns).
+    /// </summary>
+    internal static DicomFile Read(Stream stream, DicomReadOptions? options, Func<IDicomReaderObserver, IDicomReaderObserver> wrapBuilder, Func<int, byte[]>? largeValues = null)
     {
         var dataset = new DicomDataset();
-        var (header, stopped) = DicomFileParser.Parse(stream, options ?? new DicomReadOptions(), wrapBuilder(new DatasetBuilder(dataset)));
+        var (header, stopped) = DicomFileParser.Parse(stream, options ?? new DicomReadOptions(), wrapBuilder(new DatasetBuilder(dataset)), largeValues);
         return new DicomFile(dataset, header.TransferSyntax)
         {
             Preamble = header.Preamble ?? new byte[DicomFileSniffer.PreambleLength],

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Trabecula.Mesh;
 
@@ -65,6 +66,7 @@ public sealed record MeshReport
 
 internal static class MeshChecker
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static MeshReport Check(Mesh mesh)
     {
         var scale = mesh.Unit.ToMillimeters();
@@ -73,12 +75,10 @@ internal static class MeshChecker
         var min = new Vector3(float.PositiveInfinity);
         var max = new Vector3(float.NegativeInfinity);
         var used = new bool[vertices.Length];
+        var usedCount = 0;
         double area = 0;
         double volume = 0;
         var degenerate = 0;
-        // long's own hash is low ^ high: for (min, max) vertex pairs of a mesh that collides
-        // massively and made the check quadratic; the comparer below mixes all 64 bits.
-        var edges = new Dictionary<long, (int Count, int DirectionSum)>(mesh.TriangleCount * 3 / 2 + 1, EdgeKeyComparer.Instance);
         var parent = new int[vertices.Length];
         for (var i = 0; i < parent.Length; i++)
         {
@@ -90,15 +90,9 @@ internal static class MeshChecker
             var ia = indices[3 * t];
             var ib = indices[(3 * t) + 1];
             var ic = indices[(3 * t) + 2];
-            foreach (var i in (ReadOnlySpan<int>)[ia, ib, ic])
-            {
-                if (!used[i])
-                {
-                    used[i] = true;
-                    min = Vector3.Min(min, vertices[i]);
-                    max = Vector3.Max(max, vertices[i]);
-                }
-            }
+            Use(ia, vertices, used, ref usedCount, ref min, ref max);
+            Use(ib, vertices, used, ref usedCount, ref min, ref max);
+            Use(ic, vertices, used, ref usedCount, ref min, ref max);
 
             var a = ToDouble(vertices[ia]);
             var b = ToDouble(vertices[ib]);
@@ -116,34 +110,9 @@ internal static class MeshChecker
 
             Union(parent, ia, ib);
             Union(parent, ib, ic);
-            if (ia != ib && ib != ic && ia != ic)
-            {
-                AddEdge(edges, ia, ib);
-                AddEdge(edges, ib, ic);
-                AddEdge(edges, ic, ia);
-            }
         }
 
-        var boundary = 0;
-        var nonManifold = 0;
-        var misoriented = 0;
-        foreach (var (count, directionSum) in edges.Values)
-        {
-            if (count == 1)
-            {
-                boundary++;
-            }
-            else if (count > 2)
-            {
-                nonManifold++;
-            }
-            else if (directionSum != 0)
-            {
-                misoriented++;
-            }
-        }
-
-        var nonManifoldVertices = CountNonManifoldVertices(indices, vertices.Length);
+        var (boundary, nonManifold, misoriented, nonManifoldVertices) = CountEdgesAndFans(indices, vertices.Length);
         var shells = 0;
         for (var i = 0; i < used.Length; i++)
         {
@@ -157,7 +126,7 @@ internal static class MeshChecker
         return new MeshReport
         {
             Triangles = mesh.TriangleCount,
-            Vertices = used.Count(u => u),
+            Vertices = usedCount,
             Unit = mesh.Unit,
             BoundingBoxMinMm = empty ? Vector3.Zero : min * (float)scale,
             BoundingBoxMaxMm = empty ? Vector3.Zero : max * (float)scale,
@@ -175,9 +144,27 @@ internal static class MeshChecker
         };
     }
 
-    private static int CountNonManifoldVertices(ReadOnlySpan<int> indices, int vertexCount)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Use(int i, ReadOnlySpan<Vector3> vertices, bool[] used, ref int usedCount, ref Vector3 min, ref Vector3 max)
     {
-        // Incident triangles per vertex (degenerate ones left out), as offsets into one array.
+        if (!used[i])
+        {
+            used[i] = true;
+            usedCount++;
+            min = Vector3.Min(min, vertices[i]);
+            max = Vector3.Max(max, vertices[i]);
+        }
+    }
+
+    /// <summary>
+    /// Edge and vertex topology from the triangles around each vertex, with no global edge table:
+    /// an edge v-w (v &lt; w) is seen whole among v's triangles, and so is v's fan structure. Only
+    /// proper triangles (three distinct corners) take part.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int Boundary, int NonManifold, int Misoriented, int NonManifoldVertices) CountEdgesAndFans(ReadOnlySpan<int> indices, int vertexCount)
+    {
+        // Incident triangles per vertex, as offsets into one array (compressed rows).
         var start = new int[vertexCount + 1];
         for (var t = 0; t < indices.Length; t += 3)
         {
@@ -189,8 +176,10 @@ internal static class MeshChecker
             }
         }
 
+        var maxIncident = 0;
         for (var v = 0; v < vertexCount; v++)
         {
+            maxIncident = Math.Max(maxIncident, start[v + 1]);
             start[v + 1] += start[v];
         }
 
@@ -206,87 +195,102 @@ internal static class MeshChecker
             }
         }
 
-        // Around a vertex v, two triangles are in the same fan when they share a second vertex w
-        // (the edge v-w); more than one fan means parts that touch only at v.
-        var count = 0;
-        var firstWithNeighbor = new Dictionary<int, int>();
-        var local = new List<int>();
+        // Per vertex v: one entry per (triangle around v, other corner w), packed as
+        // w << 32 | local triangle << 1 | (1 when the triangle runs v-w from the smaller index to
+        // the larger), sorted so that equal w are adjacent. The count of a w is the edge's use
+        // count, the direction bits decide orientation, and triangles sharing a w are one fan.
+        var entries = new long[2 * maxIncident];
+        var fan = new int[maxIncident];
+        int boundary = 0, nonManifold = 0, misoriented = 0, nonManifoldVertices = 0;
         for (var v = 0; v < vertexCount; v++)
         {
-            var k = start[v + 1] - start[v];
-            if (k < 2)
+            var first = start[v];
+            var k = start[v + 1] - first;
+            if (k == 0)
             {
                 continue;
             }
 
-            firstWithNeighbor.Clear();
-            local.Clear();
+            var n = 0;
             for (var i = 0; i < k; i++)
             {
-                local.Add(i);
+                var t = incident[first + i];
+                var p = indices[t] == v ? 0 : indices[t + 1] == v ? 1 : 2;
+                var next = indices[t + ((p + 1) % 3)];
+                var previous = indices[t + ((p + 2) % 3)];
+                // v -> next runs upwards when v < next; previous -> v runs upwards when previous < v.
+                entries[n++] = ((long)next << 32) | ((long)i << 1) | (v < next ? 1L : 0L);
+                entries[n++] = ((long)previous << 32) | ((long)i << 1) | (previous < v ? 1L : 0L);
+                fan[i] = i;
             }
 
-            var parent = local.ToArray();
-            for (var i = 0; i < k; i++)
+            var span = entries.AsSpan(0, n);
+            span.Sort();
+            for (var g = 0; g < n;)
             {
-                var t = incident[start[v] + i];
-                for (var c = 0; c < 3; c++)
+                var w = (int)(span[g] >> 32);
+                var end = g + 1;
+                while (end < n && (int)(span[end] >> 32) == w)
                 {
-                    var w = indices[t + c];
-                    if (w == v)
-                    {
-                        continue;
-                    }
+                    end++;
+                }
 
-                    if (firstWithNeighbor.TryGetValue(w, out var j))
+                var root = (int)((span[g] & uint.MaxValue) >> 1);
+                var directionSum = 0;
+                for (var e = g; e < end; e++)
+                {
+                    directionSum += (span[e] & 1) != 0 ? 1 : -1;
+                    if (e > g)
                     {
-                        Union(parent, i, j);
-                    }
-                    else
-                    {
-                        firstWithNeighbor.Add(w, i);
+                        Union(fan, root, (int)((span[e] & uint.MaxValue) >> 1));
                     }
                 }
-            }
 
-            var fans = 0;
-            for (var i = 0; i < k; i++)
-            {
-                if (Find(parent, i) == i)
+                if (w > v)
                 {
-                    fans++;
+                    var count = end - g;
+                    if (count == 1)
+                    {
+                        boundary++;
+                    }
+                    else if (count > 2)
+                    {
+                        nonManifold++;
+                    }
+                    else if (directionSum != 0)
+                    {
+                        misoriented++;
+                    }
                 }
+
+                g = end;
             }
 
-            if (fans > 1)
+            if (k >= 2)
             {
-                count++;
+                var fans = 0;
+                for (var i = 0; i < k; i++)
+                {
+                    if (Find(fan, i) == i)
+                    {
+                        fans++;
+                    }
+                }
+
+                if (fans > 1)
+                {
+                    nonManifoldVertices++;
+                }
             }
         }
 
-        return count;
+        return (boundary, nonManifold, misoriented, nonManifoldVertices);
     }
 
     private static bool IsProper(ReadOnlySpan<int> indices, int t) =>
         indices[t] != indices[t + 1] && indices[t + 1] != indices[t + 2] && indices[t] != indices[t + 2];
 
-    private static void AddEdge(Dictionary<long, (int Count, int DirectionSum)> edges, int from, int to)
-    {
-        var key = ((long)Math.Min(from, to) << 32) | (uint)Math.Max(from, to);
-        ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(edges, key, out _);
-        entry = (entry.Count + 1, entry.DirectionSum + (from < to ? 1 : -1));
-    }
-
-    /// <summary>A 64-bit mix (Fibonacci hashing) so that edge keys spread over the table.</summary>
-    private sealed class EdgeKeyComparer : IEqualityComparer<long>
-    {
-        public static readonly EdgeKeyComparer Instance = new();
-
-        public bool Equals(long x, long y) => x == y;
-
-        public int GetHashCode(long obj) => (int)(((ulong)obj * 0x9E3779B97F4A7C15UL) >> 32);
-    }
-
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Find(int[] parent, int i)
     {
         while (parent[i] != i)
@@ -298,6 +302,7 @@ internal static class MeshChecker
         return i;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Union(int[] parent, int a, int b)
     {
         var ra = Find(parent, a);

@@ -29,6 +29,7 @@ public sealed class DicomDeidentifier
     private readonly UidMapper _uids;
     private readonly int? _dateShift;
     private readonly HashSet<DicomPrivateTag> _safePrivate;
+    private readonly HashSet<ushort> _groupsWithSafeTags;
 
     /// <summary>Creates a de-identifier for one case.</summary>
     /// <exception cref="ArgumentException">The secret is shorter than 16 bytes or a pseudonym is empty.</exception>
@@ -44,6 +45,7 @@ public sealed class DicomDeidentifier
         _options = options;
         _uids = new UidMapper(options.CaseSecret.ToArray());
         _safePrivate = [.. options.SafePrivateTags];
+        _groupsWithSafeTags = _safePrivate.Select(t => t.Group).ToHashSet();
         _enabled = EnabledOptions(options);
         _dateShift = options.RetainLongitudinalModifiedDates && !options.RetainLongitudinalFullDates
             ? options.DateShiftDays ?? _uids.DateShiftDays()
@@ -66,11 +68,21 @@ public sealed class DicomDeidentifier
     public DeidentificationResult Deidentify(Stream input, Stream output, DicomReadOptions? readOptions = null)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var groupsWithSafeTags = _safePrivate.Select(t => t.Group).ToHashSet();
-        var file = DicomFile.Read(input, readOptions, builder => new PrivateTagFilter(builder, groupsWithSafeTags));
-        var result = Deidentify(file);
-        DicomFileWriter.Write(file, output);
-        return result;
+        // The file lives only inside this call, so its large values (pixel data) may sit in this
+        // thread's reused buffers: a folder of CT slices then costs no large-object allocation
+        // (and no gen-2 collection) per file.
+        var buffers = ReusedBuffers.ForThisThread();
+        try
+        {
+            var file = DicomFile.Read(input, readOptions, builder => new PrivateTagFilter(builder, _groupsWithSafeTags), buffers.Take);
+            var result = Deidentify(file);
+            DicomFileWriter.Write(file, output);
+            return result;
+        }
+        finally
+        {
+            buffers.Release();
+        }
     }
 
     /// <summary>De-identifies <paramref name="file"/> in place (data set and file meta information).</summary>
@@ -370,6 +382,67 @@ public sealed class DicomDeidentifier
 
         Collect(dataset);
         return [.. words.OrderByDescending(w => w.Length)];
+    }
+
+    /// <summary>
+    /// Large value buffers of one thread, lent for the duration of one <see cref="Deidentify(Stream, Stream, DicomReadOptions?)"/>
+    /// call and taken back at its end. At most <see cref="MaxKeptBytes"/> stay with the thread between calls.
+    /// </summary>
+    private sealed class ReusedBuffers
+    {
+        private const long MaxKeptBytes = 64L << 20;
+
+        [ThreadStatic]
+        private static ReusedBuffers? t_current;
+
+        private readonly List<byte[]> _arrays = [];
+        private int _taken;
+        private bool _inUse;
+
+        public static ReusedBuffers ForThisThread()
+        {
+            var buffers = t_current ??= new ReusedBuffers();
+            if (buffers._inUse)
+            {
+                // A nested call on the same thread (a stream that de-identifies while being read) gets its own.
+                buffers = new ReusedBuffers();
+            }
+
+            buffers._inUse = true;
+            return buffers;
+        }
+
+        public byte[] Take(int length)
+        {
+            if (_taken < _arrays.Count && _arrays[_taken].Length >= length)
+            {
+                return _arrays[_taken++];
+            }
+
+            // Uninitialized: every byte of the value is read from the file before anyone sees it.
+            var array = GC.AllocateUninitializedArray<byte>(length);
+            if (_arrays.Sum(a => (long)a.Length) + length <= MaxKeptBytes)
+            {
+                if (_taken < _arrays.Count)
+                {
+                    _arrays[_taken] = array;
+                }
+                else
+                {
+                    _arrays.Add(array);
+                }
+
+                _taken++;
+            }
+
+            return array;
+        }
+
+        public void Release()
+        {
+            _taken = 0;
+            _inUse = false;
+        }
     }
 
     private sealed class Counters

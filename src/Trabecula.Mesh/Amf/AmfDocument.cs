@@ -15,6 +15,13 @@ public sealed record AmfDocument(LengthUnit Unit, IReadOnlyList<KeyValuePair<str
     /// <summary>All objects' triangles in one welded mesh in <see cref="Unit"/>.</summary>
     public Mesh ToMesh()
     {
+        if (Objects.Count == 1)
+        {
+            // One object's vertices are welded already: keeping the used ones in order of first use
+            // gives exactly what welding its triangles again would, without a lookup per corner.
+            return Objects[0].Mesh.Compacted();
+        }
+
         var builder = new MeshBuilder(Unit);
         foreach (var o in Objects)
         {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Trabecula.Mesh.Xml;
 
 namespace Trabecula.Mesh.Amf;
@@ -6,7 +7,7 @@ namespace Trabecula.Mesh.Amf;
 /// <summary>
 /// Reads AMF (ISO/ASTM 52915), plain or zip-compressed: unit, metadata, objects with their mesh
 /// vertices and volumes' triangles. Materials, textures and constellations are skipped. The XML is
-/// read with DTDs prohibited, no resolver, and the bounds of <see cref="MeshReadLimits"/>.
+/// read with DTDs prohibited (no entity can be declared or fetched) and the bounds of <see cref="MeshReadLimits"/>.
 /// </summary>
 public static class AmfReader
 {
@@ -43,7 +44,9 @@ public static class AmfReader
 
     private static AmfDocument ReadXml(Stream stream, MeshReadLimits limits)
     {
-        using var xml = new XmlMeshReader(stream, limits);
+        // Utf8XmlScanner, not XmlReader: an AMF file is almost all markup around numbers, and
+        // parsing them from the bytes is what makes reading AMF fast (docs/performance.md).
+        var xml = Utf8XmlScanner.Create(stream, limits);
         if (xml.Root() != "amf")
         {
             throw xml.Error("Root element is '" + xml.LocalName + "', not 'amf'.");
@@ -58,125 +61,147 @@ public static class AmfReader
 
         var metadata = new List<KeyValuePair<string, string>>();
         var objects = new List<AmfObject>();
-        foreach (var child in xml.Children())
+        var depth = xml.Depth;
+        while (xml.NextChild(depth))
         {
-            switch (child)
+            if (xml.Is("metadata"u8))
             {
-                case "metadata":
-                    metadata.Add(ReadMetadata(xml));
-                    break;
-                case "object":
-                    objects.Add(ReadObject(xml, unit));
-                    break;
-                default:
-                    xml.Skip();
-                    break;
+                metadata.Add(ReadMetadata(xml));
+            }
+            else if (xml.Is("object"u8))
+            {
+                objects.Add(ReadObject(xml, unit));
+            }
+            else
+            {
+                xml.Skip();
             }
         }
 
         return new AmfDocument(unit, metadata, objects);
     }
 
-    private static KeyValuePair<string, string> ReadMetadata(XmlMeshReader xml)
+    private static KeyValuePair<string, string> ReadMetadata(Utf8XmlScanner xml)
     {
         var type = xml.Attribute("type") ?? string.Empty;
         return new(type, xml.Text());
     }
 
-    private static AmfObject ReadObject(XmlMeshReader xml, LengthUnit unit)
+    private static AmfObject ReadObject(Utf8XmlScanner xml, LengthUnit unit)
     {
         var id = xml.Attribute("id") ?? throw xml.Error("AMF object without 'id'.");
         var metadata = new List<KeyValuePair<string, string>>();
         var builder = new MeshBuilder(unit);
         var sawMesh = false;
-        foreach (var child in xml.Children())
+        var depth = xml.Depth;
+        while (xml.NextChild(depth))
         {
-            switch (child)
+            if (xml.Is("metadata"u8))
             {
-                case "metadata":
-                    metadata.Add(ReadMetadata(xml));
-                    break;
-                case "mesh" when !sawMesh:
-                    sawMesh = true;
-                    ReadMesh(xml, builder);
-                    break;
-                case "mesh":
+                metadata.Add(ReadMetadata(xml));
+            }
+            else if (xml.Is("mesh"u8))
+            {
+                if (sawMesh)
+                {
                     throw xml.Error("AMF object '" + id + "' has more than one mesh.");
-                default:
-                    xml.Skip();
-                    break;
+                }
+
+                sawMesh = true;
+                ReadMesh(xml, builder);
+            }
+            else
+            {
+                xml.Skip();
             }
         }
 
         return new AmfObject(id, metadata, builder.Build());
     }
 
-    private static void ReadMesh(XmlMeshReader xml, MeshBuilder builder)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ReadMesh(Utf8XmlScanner xml, MeshBuilder builder)
     {
         var welded = new List<int>();
         var sawVertices = false;
-        foreach (var child in xml.Children())
+        var depth = xml.Depth;
+        while (xml.NextChild(depth))
         {
-            switch (child)
+            if (xml.Is("vertices"u8))
             {
-                case "vertices" when !sawVertices:
-                    sawVertices = true;
-                    foreach (var vertex in xml.Children())
-                    {
-                        if (vertex == "vertex")
-                        {
-                            welded.Add(builder.AddVertex(ReadVertex(xml)));
-                        }
-                        else
-                        {
-                            xml.Skip();
-                        }
-                    }
-
-                    break;
-                case "vertices":
+                if (sawVertices)
+                {
                     throw xml.Error("AMF mesh has more than one 'vertices' element.");
-                case "volume":
-                    foreach (var triangle in xml.Children())
-                    {
-                        if (triangle == "triangle")
-                        {
-                            ReadTriangle(xml, builder, welded);
-                        }
-                        else
-                        {
-                            xml.Skip();
-                        }
-                    }
+                }
 
-                    break;
-                default:
-                    xml.Skip();
-                    break;
+                sawVertices = true;
+                var verticesDepth = xml.Depth;
+                while (xml.NextChild(verticesDepth))
+                {
+                    if (xml.Is("vertex"u8))
+                    {
+                        welded.Add(builder.AddVertex(ReadVertex(xml)));
+                    }
+                    else
+                    {
+                        xml.Skip();
+                    }
+                }
+            }
+            else if (xml.Is("volume"u8))
+            {
+                var volumeDepth = xml.Depth;
+                while (xml.NextChild(volumeDepth))
+                {
+                    if (xml.Is("triangle"u8))
+                    {
+                        ReadTriangle(xml, builder, welded);
+                    }
+                    else
+                    {
+                        xml.Skip();
+                    }
+                }
+            }
+            else
+            {
+                xml.Skip();
             }
         }
     }
 
-    private static Vector3 ReadVertex(XmlMeshReader xml)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Vector3 ReadVertex(Utf8XmlScanner xml)
     {
         Vector3? coordinates = null;
-        foreach (var child in xml.Children())
+        var depth = xml.Depth;
+        while (xml.NextChild(depth))
         {
-            if (child != "coordinates")
+            if (!xml.Is("coordinates"u8))
             {
                 xml.Skip();
                 continue;
             }
 
             float? x = null, y = null, z = null;
-            foreach (var axis in xml.Children())
+            var coordinatesDepth = xml.Depth;
+            while (xml.NextChild(coordinatesDepth))
             {
-                switch (axis)
+                if (xml.Is("x"u8))
                 {
-                    case "x": x = xml.Number(xml.Text(), "x"); break;
-                    case "y": y = xml.Number(xml.Text(), "y"); break;
-                    case "z": z = xml.Number(xml.Text(), "z"); break;
-                    default: xml.Skip(); break;
+                    x = xml.Number("x");
+                }
+                else if (xml.Is("y"u8))
+                {
+                    y = xml.Number("y");
+                }
+                else if (xml.Is("z"u8))
+                {
+                    z = xml.Number("z");
+                }
+                else
+                {
+                    xml.Skip();
                 }
             }
 
@@ -191,17 +216,28 @@ public static class AmfReader
         return coordinates ?? throw xml.Error("AMF vertex without coordinates.");
     }
 
-    private static void ReadTriangle(XmlMeshReader xml, MeshBuilder builder, List<int> welded)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ReadTriangle(Utf8XmlScanner xml, MeshBuilder builder, List<int> welded)
     {
         int? v1 = null, v2 = null, v3 = null;
-        foreach (var child in xml.Children())
+        var depth = xml.Depth;
+        while (xml.NextChild(depth))
         {
-            switch (child)
+            if (xml.Is("v1"u8))
             {
-                case "v1": v1 = Resolve(xml, welded, "v1"); break;
-                case "v2": v2 = Resolve(xml, welded, "v2"); break;
-                case "v3": v3 = Resolve(xml, welded, "v3"); break;
-                default: xml.Skip(); break;
+                v1 = Resolve(xml, welded, "v1");
+            }
+            else if (xml.Is("v2"u8))
+            {
+                v2 = Resolve(xml, welded, "v2");
+            }
+            else if (xml.Is("v3"u8))
+            {
+                v3 = Resolve(xml, welded, "v3");
+            }
+            else
+            {
+                xml.Skip();
             }
         }
 
@@ -213,10 +249,11 @@ public static class AmfReader
         builder.AddIndexedTriangle(v1.Value, v2.Value, v3.Value);
     }
 
-    private static int Resolve(XmlMeshReader xml, List<int> welded, string what)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Resolve(Utf8XmlScanner xml, List<int> welded, string what)
     {
         var line = xml.Line;
-        var index = xml.Index(xml.Text(), what);
+        var index = xml.Index(what);
         if (index >= welded.Count)
         {
             throw new MeshFormatException(

@@ -100,6 +100,8 @@ internal static class DicomCommands
                     ? Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Select(f => (f, Path.Combine(destination, Path.GetRelativePath(source, f)))).ToList()
                     : throw new CliUsageException($"{source}: no such file or folder");
             var failed = 0;
+            // Each output folder is created once, not once per file (a series is one folder of hundreds).
+            var folders = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
             var withheld = 0;
             var written = 0;
             await Parallel.ForEachAsync(pairs, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, async (pair, ct) =>
@@ -108,9 +110,16 @@ internal static class DicomCommands
                 var partial = to + ".partial";
                 try
                 {
-                    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(to))!);
+                    var folder = Path.GetDirectoryName(Path.GetFullPath(to))!;
+                    if (!folders.ContainsKey(folder))
+                    {
+                        Directory.CreateDirectory(folder);
+                        folders.TryAdd(folder, true);
+                    }
+
                     DeidentificationResult result;
-                    await using (var reader = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+                    // No FileStream buffer on the input: the DICOM reader buffers itself and reads pixel data straight into place.
+                    await using (var reader = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan))
                     await using (var writer = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
                     {
                         result = deidentifier.Deidentify(reader, writer);

@@ -13,19 +13,32 @@ internal static class TrabeculaCommandLine
     /// <summary>sysexits.h EX_CONFIG: the configuration is wrong, restarting will not help.</summary>
     public const int ConfigurationError = 78;
 
-    public static async Task<int> InvokeAsync(string[] args, Func<string[], WebApplication> buildApp)
+    private const string Description = "Trabecula: the platform for patient-specific 3D-printed medical devices.";
+
+    public static Task<int> InvokeAsync(string[] args, Func<string[], WebApplication> buildApp)
     {
-        var data = new Option<string?>("--data")
-        {
-            Description = "Data folder (database, keys, files). Default: ./data, or TRABECULA_DATA.",
-            Recursive = true,
-        };
+        ArgumentNullException.ThrowIfNull(args);
+        // The library verbs (mesh, dicom) use no host, database, configuration or master key: when
+        // one is the first word, only its command tree is built, so a designer's quick check does
+        // not pay for constructing every verb (see docs/performance.md, "Start-up of the library verbs").
+        return args is ["mesh", ..] ? RunAsync(LibraryRoot(MeshCommands.Create()), args)
+            : args is ["dicom", ..] ? RunAsync(LibraryRoot(DicomCommands.Create()), args)
+            : RunAsync(FullRoot(buildApp), args);
+    }
+
+    private static RootCommand LibraryRoot(Command verb) =>
+        // --data is accepted (and unused) as on the full command line, so a script that passes it everywhere keeps working.
+        new(Description) { Options = { DataOption() }, Subcommands = { verb } };
+
+    private static RootCommand FullRoot(Func<string[], WebApplication> buildApp)
+    {
+        var data = DataOption();
         var urls = new Option<string?>("--urls")
         {
             Description = "Addresses to listen on, e.g. http://127.0.0.1:5080 (overrides Server:Host and Server:Port).",
         };
 
-        var root = new RootCommand("Trabecula: the platform for patient-specific 3D-printed medical devices.")
+        var root = new RootCommand(Description)
         {
             TreatUnmatchedTokensAsErrors = false,
         };
@@ -45,7 +58,17 @@ internal static class TrabeculaCommandLine
         root.Subcommands.Add(DicomCommands.Create());
         root.Subcommands.Add(MeshCommands.Create());
         root.Subcommands.Add(VersionCommand.Create());
+        return root;
+    }
 
+    private static Option<string?> DataOption() => new("--data")
+    {
+        Description = "Data folder (database, keys, files). Default: ./data, or TRABECULA_DATA.",
+        Recursive = true,
+    };
+
+    private static async Task<int> RunAsync(RootCommand root, string[] args)
+    {
         var parse = root.Parse(args);
         try
         {

@@ -236,6 +236,48 @@ public sealed class DicomDeidentifierTests(CtSeriesFixture fixture)
         Assert.True(allocated < 2 * bytes.Length + (256 << 10), $"allocated {allocated} bytes for a {bytes.Length}-byte file");
     }
 
+    [Fact]
+    [Trait("Requirement", "R-DATA-6")]
+    public void Deidentify_FilesOneAfterAnother_ReuseTheLargeValueBufferWithoutMixingPixels()
+    {
+        // Two files whose pixel data (1 MiB and 256 KiB) are above the reuse threshold and differ;
+        // de-identified one after the other on this thread from seekable streams.
+        using var temp = new TempDirectory();
+        var pixels = new[] { new byte[1 << 20], new byte[1 << 18] };
+        var paths = new string[2];
+        for (var i = 0; i < 2; i++)
+        {
+            new Random(i).NextBytes(pixels[i]);
+            var file = DicomFile.Open(fixture.First);
+            file.Dataset.AddOrUpdate(new DicomElement(DicomTag.PixelData, DicomVR.OW, pixels[i]));
+            paths[i] = temp.File($"large{i}.dcm");
+            DicomFileWriter.Write(file, paths[i]);
+        }
+
+        var deidentifier = new DicomDeidentifier(Options());
+        var outputs = new List<MemoryStream>();
+        long secondCallAllocated = 0;
+        foreach (var path in new[] { paths[0], paths[1], paths[0] })
+        {
+            using var input = File.OpenRead(path);
+            var output = new MemoryStream(2 << 20);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            deidentifier.Deidentify(input, output);
+            secondCallAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            outputs.Add(output);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            outputs[i].Position = 0;
+            var value = DicomFile.Read(outputs[i]).Dataset[DicomTag.PixelData]!.Value.ToArray();
+            Assert.Equal(pixels[i % 2], value);
+        }
+
+        // The third call reads its 1 MiB into the buffer the first one left with the thread.
+        Assert.True(secondCallAllocated < (1 << 20) / 2, $"allocated {secondCallAllocated} bytes besides the reused buffer");
+    }
+
     internal static byte[] SampleValue(DicomVR vr) => vr switch
     {
         DicomVR.DA => "20200101"u8.ToArray(),

@@ -16,6 +16,7 @@ internal sealed class ByteSource : IDisposable
     private Stream _stream;
     private InflateLimitStream? _inflater;
     private bool _seekable;
+    private readonly long _streamLength;
     private int _start;
     private int _end;
     private bool _eof;
@@ -25,13 +26,22 @@ internal sealed class ByteSource : IDisposable
         _stream = stream;
         _fail = fail;
         _seekable = stream.CanSeek;
+        // Asked once: a FileStream answers Length with a system call, and Remaining is checked per element.
+        _streamLength = _seekable ? stream.Length : -1;
     }
+
+    /// <summary>
+    /// Where values of at least <see cref="ChunkSize"/> bytes come from on a seekable stream
+    /// (null: new arrays). The de-identifier lends reused buffers here so that pixel data does not
+    /// cost a fresh large-object allocation per file; the array may be longer than the value.
+    /// </summary>
+    public Func<int, byte[]>? LargeValues { get; set; }
 
     /// <summary>Bytes consumed so far from the start of the data.</summary>
     public long Position { get; private set; }
 
     /// <summary>Bytes left when the stream can tell; null for a non-seekable or inflating stream.</summary>
-    public long? Remaining => _seekable ? _stream.Length - _stream.Position + (_end - _start) : null;
+    public long? Remaining => _seekable ? _streamLength - _stream.Position + (_end - _start) : null;
 
     /// <summary>Up to <paramref name="count"/> (at most 64 KiB) bytes ahead without consuming them; shorter at the end.</summary>
     public ReadOnlySpan<byte> Peek(int count)
@@ -69,6 +79,45 @@ internal sealed class ByteSource : IDisposable
     {
         var group = ReadUInt16(bigEndian);
         return new DicomTag(group, ReadUInt16(bigEndian));
+    }
+
+    /// <summary>
+    /// Reads exactly <paramref name="length"/> bytes, or fails at the end of data: into a new array,
+    /// or for a large value on a seekable stream into one from <see cref="LargeValues"/>.
+    /// </summary>
+    public Memory<byte> ReadValue(long length)
+    {
+        if (LargeValues is null || !_seekable || length < ChunkSize || length > Array.MaxLength)
+        {
+            return ReadBytes(length);
+        }
+
+        if (length > Remaining)
+        {
+            throw _fail(FormattableString.Invariant($"Value length {length} exceeds the {Remaining} bytes left."));
+        }
+
+        var total = (int)length;
+        var result = LargeValues(total);
+        var buffered = Math.Min(_end - _start, total);
+        _buffer.AsSpan(_start, buffered).CopyTo(result);
+        _start += buffered;
+        Position += buffered;
+        var filled = buffered;
+        while (filled < total)
+        {
+            var read = _stream.Read(result, filled, total - filled);
+            if (read <= 0)
+            {
+                _eof = true;
+                throw _fail(FormattableString.Invariant($"Value length {length} exceeds the {filled} bytes left."));
+            }
+
+            filled += read;
+            Position += read;
+        }
+
+        return result.AsMemory(0, total);
     }
 
     /// <summary>Reads exactly <paramref name="length"/> bytes into a new array, or fails at the end of data.</summary>

@@ -1,5 +1,3 @@
-using Trabecula.Dicom.Dictionary;
-
 namespace Trabecula.Dicom.IO.Reading;
 
 /// <summary>What <see cref="DicomFileParser"/> found before the data set.</summary>
@@ -11,11 +9,12 @@ internal sealed record DicomFileHeader(byte[]? Preamble, DicomDataset Meta, Dico
 /// </summary>
 internal static class DicomFileParser
 {
-    public static (DicomFileHeader Header, bool Stopped) Parse(Stream stream, DicomReadOptions options, IDicomReaderObserver observer)
+    public static (DicomFileHeader Header, bool Stopped) Parse(Stream stream, DicomReadOptions options, IDicomReaderObserver observer, Func<int, byte[]>? largeValues = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var reader = new DicomStreamReader(stream, options, DicomDictionary.Default);
+        using var reader = new DicomStreamReader(stream, options, dictionary: null);
         var source = reader.Source;
+        source.LargeValues = largeValues;
         byte[]? preamble = null;
         var hasMeta = false;
         var head = source.Peek(DicomFileSniffer.HeaderLength);

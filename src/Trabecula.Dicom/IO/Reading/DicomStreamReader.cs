@@ -18,12 +18,15 @@ internal sealed class DicomStreamReader : IDisposable
     private static readonly DicomTag SequenceDelimitation = new(0xFFFE, 0xE0DD);
 
     private readonly DicomReadOptions _options;
-    private readonly DicomDictionary _dictionary;
+    private DicomDictionary? _dictionary;
     private readonly List<(DicomTag Tag, int Item)> _path = [];
     private DicomTag? _current;
     private long _elementCount;
 
-    public DicomStreamReader(Stream stream, DicomReadOptions options, DicomDictionary dictionary)
+    /// <param name="stream">The input.</param>
+    /// <param name="options">Limits and choices.</param>
+    /// <param name="dictionary">For implicit VR; null: the embedded one, loaded at the first implicit-VR element (explicit-VR files never pay for parsing it).</param>
+    public DicomStreamReader(Stream stream, DicomReadOptions options, DicomDictionary? dictionary)
     {
         _options = options;
         _dictionary = dictionary;
@@ -159,7 +162,7 @@ internal sealed class DicomStreamReader : IDisposable
             else
             {
                 length = Source.ReadUInt32(bigEndian);
-                vr = _dictionary.GetImplicitVR(tag);
+                vr = (_dictionary ??= DicomDictionary.Default).GetImplicitVR(tag);
             }
 
             if (vr == DicomVR.SQ || (length == UndefinedLength && vr == DicomVR.UN))
@@ -180,10 +183,10 @@ internal sealed class DicomStreamReader : IDisposable
             else
             {
                 CheckFits(length, end);
-                var value = Source.ReadBytes(length);
+                var value = Source.ReadValue(length);
                 if (bigEndian)
                 {
-                    ByteSwap.ToLittleEndian(value, vr);
+                    ByteSwap.ToLittleEndian(value.Span, vr);
                 }
 
                 Observer.OnElement(tag, vr, offset, value);
@@ -279,7 +282,7 @@ internal sealed class DicomStreamReader : IDisposable
 
             CountElement();
             CheckFits(itemLength, parentEnd);
-            Observer.OnFragment(itemOffset, Source.ReadBytes(itemLength));
+            Observer.OnFragment(itemOffset, Source.ReadValue(itemLength));
         }
 
         Observer.OnEndFragments();

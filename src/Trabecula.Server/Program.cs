@@ -4,12 +4,14 @@ using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Clients;
 using Trabecula.Server.Features.Demo;
+using Trabecula.Server.Features.Monitoring;
 using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Features.Permissions;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Features.PatientData;
 using Trabecula.Server.Features.Shell;
 using Trabecula.Server.Infrastructure.Hosting;
+using Trabecula.Server.Infrastructure.Storage;
 
 return await TrabeculaCommandLine.InvokeAsync(args, Program.BuildApp);
 
@@ -31,6 +33,8 @@ public partial class Program
         builder.AddPermissions();
         builder.AddShell();
         builder.AddDemo();
+        builder.AddBlobStorage();
+        builder.AddBlobIntegrityAlerts();
 
         var app = builder.Build();
         app.UseTrabeculaDefaults();

@@ -57,6 +57,10 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
 
     public DbSet<Features.PatientData.DicomInstance> DicomInstances => Set<Features.PatientData.DicomInstance>();
 
+    public DbSet<Infrastructure.Storage.BlobRecord> Blobs => Set<Infrastructure.Storage.BlobRecord>();
+
+    public DbSet<KeyEncryptionKey> KeyEncryptionKeys => Set<KeyEncryptionKey>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -59,6 +59,10 @@ public enum AuditAction
     EmergencyAccessOpened,
     EmergencyAccessEnded,
     EmergencyAccessReviewed,
+
+    // Blob storage (R-DATA-2, R-XFER-3): a stored file failed authentication or its hash; key rotation.
+    BlobIntegrityFailed,
+    KeysRotated,
 }
 
 /// <summary>How the audited operation ended.</summary>

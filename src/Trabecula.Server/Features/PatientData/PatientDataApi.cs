@@ -303,7 +303,12 @@ internal static class PatientDataApi
             return TypedResults.Ok(new InstanceView(existing.Id, existing.SopInstanceUid, existing.SeriesInstanceUid, existing.Modality, existing.Length, existing.Sha256, AlreadyStored: true));
         }
 
-        var stored = await blobs.PutAsync(bytes, cancellationToken);
+        var stored = await blobs.PutAsync(bytes, new BlobPutOptions
+        {
+            Sensitivity = BlobSensitivity.SensitiveMedical,
+            Category = nameof(DataClass.IdentifiedPatientData),
+            OrderId = order.Id,
+        }, cancellationToken);
         var instance = new DicomInstance
         {
             Id = Guid.CreateVersion7(time.GetUtcNow()),
@@ -347,7 +352,7 @@ internal static class PatientDataApi
 
     internal static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> DownloadAsync(
         Guid id, Guid datasetId, Guid instanceId, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
-        Monitoring.AlertService alerts, TimeProvider time, CancellationToken cancellationToken)
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var (order, instance) = await FindInstanceAsync(db, id, datasetId, instanceId, user, time, cancellationToken);
         if (order is null || instance is null)
@@ -367,8 +372,7 @@ internal static class PatientDataApi
         }
         catch (BlobIntegrityException ex)
         {
-            // Never hand out bytes that fail authentication or their hash: alert, audit, refuse.
-            await alerts.RaiseAsync(Monitoring.AlertKind.IntegrityFailure, instance.BlobKey, $"Stored DICOM instance {instance.Id} failed its integrity check.", cancellationToken);
+            // Never hand out bytes that fail authentication or their hash: the store has raised the alert; audit, refuse.
             await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded, AuditOutcome.Failed)
             {
                 TargetType = "dicom-instance",
@@ -556,7 +560,6 @@ internal static class PatientDataExtensions
 {
     public static IHostApplicationBuilder AddPatientData(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<IBlobStore, LocalBlobStore>();
         builder.Services.AddScoped<DerivativeMaker>();
         builder.Services.AddValidatedOptions<PatientDataOptions, PatientDataOptionsValidator>(PatientDataOptions.SectionName);
         builder.Services.AddTransitionGuard<PatientDataConfirmedGuard>();

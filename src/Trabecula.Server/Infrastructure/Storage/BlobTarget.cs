@@ -1,0 +1,38 @@
+namespace Trabecula.Server.Infrastructure.Storage;
+
+/// <summary>One stored object as a target lists it: a committed blob or a leftover temp file.</summary>
+internal sealed record BlobListing(string Name, bool IsTemporary, DateTimeOffset LastModified);
+
+/// <summary>
+/// A write in progress: ciphertext goes to <see cref="Content"/>; <see cref="CommitAsync"/> makes it
+/// durable and visible under its key; disposing without committing leaves nothing behind.
+/// </summary>
+internal interface IBlobWrite : IAsyncDisposable
+{
+    Stream Content { get; }
+
+    Task CommitAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Where sealed blobs are kept: bytes only, never keys or plaintext. The store above it does the
+/// cryptography, the hashing and the database rows; a target just keeps ciphertext durable.
+/// </summary>
+internal interface IBlobTarget
+{
+    /// <summary>The name recorded on each blob row ("local", "s3").</summary>
+    string Name { get; }
+
+    /// <summary>The region the bytes live in, checked against Storage:AllowedRegions (R-XFER-4).</summary>
+    string Region { get; }
+
+    /// <summary>Starts a write; throws <see cref="BlobStorageFullException"/> if <paramref name="expectedLength"/> cannot fit.</summary>
+    Task<IBlobWrite> BeginWriteAsync(string key, long? expectedLength, CancellationToken cancellationToken);
+
+    /// <summary>The stored bytes from <paramref name="offset"/> (<paramref name="length"/> of them, or to the end); null when missing.</summary>
+    Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken cancellationToken);
+
+    Task DeleteAsync(string name, bool temporary, CancellationToken cancellationToken);
+
+    IAsyncEnumerable<BlobListing> ListAsync(CancellationToken cancellationToken);
+}

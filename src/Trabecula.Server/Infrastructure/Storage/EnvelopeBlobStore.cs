@@ -278,7 +278,7 @@ internal sealed class EnvelopeBlobStore(
     /// <summary>R-XFER-4: checked before every write as well as at start-up (the allow-list may be reloaded).</summary>
     private void EnsureResident()
     {
-        if (!StorageOptions.IsAllowed(target.Region, options.Value.AllowedRegions))
+        if (!StorageOptions.IsAllowed(target.Region, options.Value.EffectiveAllowedRegions))
         {
             throw new BlobResidencyException($"The storage target '{target.Name}' is in region '{target.Region}', outside Storage:AllowedRegions; nothing was stored.");
         }

@@ -14,7 +14,10 @@ public sealed class StorageOptions
     /// Regions a target may be in (R-XFER-4): exact names or a prefix with '*'. The default is
     /// mainland China plus the local disk; a target outside stops start-up and every write.
     /// </summary>
-    public IList<string> AllowedRegions { get; set; } = ["cn-*", "local"];
+    /// <remarks>Null means the default; a default list here would be appended to, not replaced, by the configuration binder.</remarks>
+    public IList<string>? AllowedRegions { get; set; }
+
+    public IReadOnlyList<string> EffectiveAllowedRegions => AllowedRegions is { Count: > 0 } configured ? [.. configured] : ["cn-*", "local"];
 
     public LocalStorageOptions Local { get; set; } = new();
 
@@ -63,7 +66,8 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (options.AllowedRegions.Count == 0 || options.AllowedRegions.Any(string.IsNullOrWhiteSpace))
+        var allowed = options.EffectiveAllowedRegions;
+        if (allowed.Any(string.IsNullOrWhiteSpace))
         {
             failures.Add("Storage:AllowedRegions must list at least one region (e.g. cn-*, local).");
         }
@@ -71,16 +75,16 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         switch (options.Target.ToUpperInvariant())
         {
             case "LOCAL":
-                if (!StorageOptions.IsAllowed(options.Local.Region, options.AllowedRegions))
+                if (!StorageOptions.IsAllowed(options.Local.Region, allowed))
                 {
-                    failures.Add($"Storage:Local:Region '{options.Local.Region}' is outside Storage:AllowedRegions ({string.Join(", ", options.AllowedRegions)}): patient data stays in the country.");
+                    failures.Add($"Storage:Local:Region '{options.Local.Region}' is outside Storage:AllowedRegions ({string.Join(", ", allowed)}): patient data stays in the country.");
                 }
 
                 break;
             case "S3":
-                if (!StorageOptions.IsAllowed(options.S3.Region, options.AllowedRegions))
+                if (!StorageOptions.IsAllowed(options.S3.Region, allowed))
                 {
-                    failures.Add($"Storage:S3:Region '{options.S3.Region}' is outside Storage:AllowedRegions ({string.Join(", ", options.AllowedRegions)}): patient data stays in the country.");
+                    failures.Add($"Storage:S3:Region '{options.S3.Region}' is outside Storage:AllowedRegions ({string.Join(", ", allowed)}): patient data stays in the country.");
                 }
 
                 if (string.IsNullOrWhiteSpace(options.S3.ServiceUrl) || !Uri.TryCreate(options.S3.ServiceUrl, UriKind.Absolute, out _))

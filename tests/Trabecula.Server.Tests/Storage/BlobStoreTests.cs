@@ -15,15 +15,39 @@ public sealed class BlobStoreTests
 {
     public static TheoryData<DatabaseKind> Databases => new() { DatabaseKind.Sqlite, DatabaseKind.PostgreSql };
 
+    /// <summary>Both databases × both stores: the local file system and S3 (s3rver).</summary>
+    public static TheoryData<DatabaseKind, StoreKind> Stores => new()
+    {
+        { DatabaseKind.Sqlite, StoreKind.Local },
+        { DatabaseKind.PostgreSql, StoreKind.Local },
+        { DatabaseKind.Sqlite, StoreKind.S3 },
+        { DatabaseKind.PostgreSql, StoreKind.S3 },
+    };
+
+    internal static async Task<TrabeculaFactory> CreateAsync(DatabaseKind kind, StoreKind store, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    {
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        if (store == StoreKind.S3)
+        {
+            foreach (var (key, value) in await (await S3rverServer.SharedAsync()).NewBucketSettingsAsync())
+            {
+                all[key] = value;
+            }
+        }
+
+        var factory = await TrabeculaFactory.CreateAsync(kind, time, all);
+        _ = factory.Server;
+        return factory;
+    }
+
     [Theory]
-    [MemberData(nameof(Databases))]
+    [MemberData(nameof(Stores))]
     [Trait("Requirement", "R-DATA-2")]
     [Trait("Requirement", "R-SEC-3")]
     [Trait("TestPlan", "INT-01")]
-    public async Task Put_ThenRead_RoundTripsEverySize_RangeReadsMatch_AndTheRowRecordsClassOrderAndCompression(DatabaseKind kind)
+    public async Task Put_ThenRead_RoundTripsEverySize_RangeReadsMatch_AndTheRowRecordsClassOrderAndCompression(DatabaseKind kind, StoreKind storeKind)
     {
-        await using var factory = await TrabeculaFactory.CreateAsync(kind);
-        _ = factory.Server;
+        await using var factory = await CreateAsync(kind, storeKind);
         var store = factory.Services.GetRequiredService<IBlobStore>();
         var order = Guid.NewGuid();
         var random = new Random(6);
@@ -69,22 +93,21 @@ public sealed class BlobStoreTests
         Assert.Equal(BlobCompression.None, randomRow.Compression);
         Assert.Equal(BlobSensitivity.DeviceData, randomRow.Sensitivity);
         Assert.Equal("DesignFiles", randomRow.Category);
-        Assert.Equal(("local", "local"), (randomRow.Target, randomRow.Region));
+        Assert.Equal(storeKind == StoreKind.S3 ? ("s3", "cn-north-1") : ("local", "local"), (randomRow.Target, randomRow.Region));
         Assert.Equal(BlobEnvelope.HeaderLength + 6 * BlobEnvelope.TagLength + randomRow.Length, randomRow.StoredLength);
         Assert.Single((await db.KeyEncryptionKeys.AsNoTracking().ToListAsync()).Select(k => k.Id).Intersect(rows.Select(r => r.KekId)));
     }
 
     [Theory]
-    [MemberData(nameof(Databases))]
+    [MemberData(nameof(Stores))]
     [Trait("Requirement", "R-XFER-3")]
     [Trait("Requirement", "R-DATA-2")]
     [Trait("TestPlan", "INT-01")]
-    public async Task TamperedBlob_BitFlipSwapTruncateReorderAppend_FailsWithoutBytes_RaisesAnAlert_AndIsAudited(DatabaseKind kind)
+    public async Task TamperedBlob_BitFlipSwapTruncateReorderAppend_FailsWithoutBytes_RaisesAnAlert_AndIsAudited(DatabaseKind kind, StoreKind storeKind)
     {
-        await using var factory = await TrabeculaFactory.CreateAsync(kind);
-        _ = factory.Server;
+        await using var factory = await CreateAsync(kind, storeKind);
         var store = factory.Services.GetRequiredService<IBlobStore>();
-        var target = factory.Services.GetRequiredService<LocalBlobTarget>();
+        var target = factory.Services.GetRequiredService<BlobTargets>().Write;
         var random = new Random(1);
 
         async Task<StoredBlob> NewAsync(int size)
@@ -98,32 +121,31 @@ public sealed class BlobStoreTests
         var size = 4 * BlobEnvelope.ChunkSize + 1000;
 
         var flipped = await NewAsync(size);
-        Edit(target, flipped, bytes => bytes[BlobEnvelope.HeaderLength + 70_000] ^= 0x10);
+        await EditAsync(target, flipped, bytes => bytes[BlobEnvelope.HeaderLength + 70_000] ^= 0x10);
         cases.Add(("bit flip", flipped));
 
         var headerFlipped = await NewAsync(size);
-        Edit(target, headerFlipped, bytes => bytes[20] ^= 0x01);
+        await EditAsync(target, headerFlipped, bytes => bytes[20] ^= 0x01);
         cases.Add(("header bit flip", headerFlipped));
 
         // Two blobs' files exchanged: each key's data key meets the other's ciphertext.
         var (a, b) = (await NewAsync(size), await NewAsync(size));
-        var (pathA, pathB) = (target.PathOf(a.Key), target.PathOf(b.Key));
-        var bytesA = await File.ReadAllBytesAsync(pathA);
-        await File.WriteAllBytesAsync(pathA, await File.ReadAllBytesAsync(pathB));
-        await File.WriteAllBytesAsync(pathB, bytesA);
+        var bytesA = await ReadRawAsync(target, a.Key);
+        await WriteRawAsync(target, a.Key, await ReadRawAsync(target, b.Key));
+        await WriteRawAsync(target, b.Key, bytesA);
         cases.Add(("swapped a", a));
         cases.Add(("swapped b", b));
 
         var cutAtBoundary = await NewAsync(size);
-        Edit(target, cutAtBoundary, bytes => bytes.AsSpan(0, BlobEnvelope.HeaderLength + 2 * BlobEnvelope.StoredChunkLength).ToArray());
+        await EditAsync(target, cutAtBoundary, bytes => bytes.AsSpan(0, BlobEnvelope.HeaderLength + 2 * BlobEnvelope.StoredChunkLength).ToArray());
         cases.Add(("truncated at a chunk boundary", cutAtBoundary));
 
         var cutInside = await NewAsync(size);
-        Edit(target, cutInside, bytes => bytes.AsSpan(0, bytes.Length - 7).ToArray());
+        await EditAsync(target, cutInside, bytes => bytes.AsSpan(0, bytes.Length - 7).ToArray());
         cases.Add(("truncated inside the last chunk", cutInside));
 
         var reordered = await NewAsync(size);
-        Edit(target, reordered, bytes =>
+        await EditAsync(target, reordered, bytes =>
         {
             var first = bytes.AsSpan(BlobEnvelope.HeaderLength, BlobEnvelope.StoredChunkLength).ToArray();
             bytes.AsSpan(BlobEnvelope.HeaderLength + BlobEnvelope.StoredChunkLength, BlobEnvelope.StoredChunkLength).CopyTo(bytes.AsSpan(BlobEnvelope.HeaderLength));
@@ -133,11 +155,11 @@ public sealed class BlobStoreTests
         cases.Add(("chunks 0 and 1 reordered", reordered));
 
         var extended = await NewAsync(size);
-        Edit(target, extended, bytes => [.. bytes, .. bytes.AsSpan(BlobEnvelope.HeaderLength, BlobEnvelope.StoredChunkLength)]);
+        await EditAsync(target, extended, bytes => [.. bytes, .. bytes.AsSpan(BlobEnvelope.HeaderLength, BlobEnvelope.StoredChunkLength)]);
         cases.Add(("a chunk appended", extended));
 
         var removed = await NewAsync(100);
-        File.Delete(target.PathOf(removed.Key));
+        await target.DeleteAsync(removed.Key, temporary: false, CancellationToken.None);
         cases.Add(("file removed", removed));
 
         var exchanged = 0;
@@ -182,13 +204,14 @@ public sealed class BlobStoreTests
         Assert.All(audited, e => Assert.Equal(AuditOutcome.Failed, e.Outcome));
     }
 
-    [Fact]
+    [Theory]
+    [InlineData(StoreKind.Local)]
+    [InlineData(StoreKind.S3)]
     [Trait("Requirement", "R-XFER-3")]
     [Trait("TestPlan", "CRY-01")]
-    public async Task Canaries_InStoredFiles_AreNowhereInTheRawDataFolder()
+    public async Task Canaries_InStoredFiles_AreNowhereInTheRawDataFolderNorTheBucket(StoreKind storeKind)
     {
-        await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
-        _ = factory.Server;
+        await using var factory = await CreateAsync(DatabaseKind.Sqlite, storeKind);
         var store = factory.Services.GetRequiredService<IBlobStore>();
         string[] canaries = ["CANARY-Zhang^San-110101199003077777", "金丝雀-张三-病历号-98765", "CANARY-chunk-boundary-marker"];
         var random = new Random(3);
@@ -205,8 +228,9 @@ public sealed class BlobStoreTests
         }
 
         var needles = canaries.SelectMany(c => new[] { System.Text.Encoding.UTF8.GetBytes(c), System.Text.Encoding.Unicode.GetBytes(c) }).ToList();
-        var files = Directory.GetFiles(factory.DataDirectory, "*", SearchOption.AllDirectories);
-        Assert.Contains(files, f => f.Contains($"{Path.DirectorySeparatorChar}blobs{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+        var raw = storeKind == StoreKind.S3 ? (await S3rverServer.SharedAsync()).Directory : factory.DataDirectory;
+        var files = Directory.GetFiles(factory.DataDirectory, "*", SearchOption.AllDirectories).Concat(Directory.GetFiles(raw, "*", SearchOption.AllDirectories)).Distinct().ToList();
+        Assert.True(files.Count(f => f.Contains($"{Path.DirectorySeparatorChar}blobs{Path.DirectorySeparatorChar}", StringComparison.Ordinal)) >= 9, "the blobs must be where the test looks");
         foreach (var file in files)
         {
             var bytes = await File.ReadAllBytesAsync(file);
@@ -344,23 +368,60 @@ public sealed class BlobStoreTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Databases))]
+    [Trait("Requirement", "R-DATA-2")]
+    [Trait("TestPlan", "REL-01")]
+    public async Task Sweeper_OnS3_RemovesObjectsWithoutARow_OnceOlderThanTheGrace(DatabaseKind kind)
+    {
+        var clock = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        await using var factory = await CreateAsync(kind, StoreKind.S3, new Dictionary<string, string?> { ["Storage:OrphanGraceSeconds"] = "3600" }, clock);
+        var store = factory.Services.GetRequiredService<IBlobStore>();
+        var target = factory.Services.GetRequiredService<BlobTargets>().Write;
+        var kept = await store.PutAsync("committed"u8.ToArray());
+        var orphan = Guid.CreateVersion7().ToString("N");
+        await WriteRawAsync(target, orphan, [1, 2, 3]);
+        var sweeper = factory.Services.GetRequiredService<BlobSweeper>();
+
+        Assert.Equal(new BlobSweeper.Result(0, 0), await sweeper.SweepAsync(CancellationToken.None));
+        clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(new BlobSweeper.Result(0, 1), await sweeper.SweepAsync(CancellationToken.None));
+
+        Assert.Null(await target.OpenReadAsync(orphan, 0, null, CancellationToken.None));
+        Assert.Equal("committed"u8.ToArray(), await store.GetAsync(kept.Key, kept.Sha256));
+    }
+
     private static async Task<int> CountUnderAsync(TrabeculaFactory factory, Guid kek)
     {
         await using var scope = factory.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>().Blobs.CountAsync(b => b.KekId == kek);
     }
 
-    private static void Edit(LocalBlobTarget target, StoredBlob blob, Action<byte[]> edit) =>
-        Edit(target, blob, bytes =>
+    private static Task EditAsync(IBlobTarget target, StoredBlob blob, Action<byte[]> edit) =>
+        EditAsync(target, blob, bytes =>
         {
             edit(bytes);
             return bytes;
         });
 
-    private static void Edit(LocalBlobTarget target, StoredBlob blob, Func<byte[], byte[]> edit)
+    /// <summary>Changes the stored bytes behind the store's back, as someone with access to the disk or the bucket would.</summary>
+    private static async Task EditAsync(IBlobTarget target, StoredBlob blob, Func<byte[], byte[]> edit) =>
+        await WriteRawAsync(target, blob.Key, edit(await ReadRawAsync(target, blob.Key)));
+
+    internal static async Task<byte[]> ReadRawAsync(IBlobTarget target, string key)
     {
-        var path = target.PathOf(blob.Key);
-        File.WriteAllBytes(path, edit(File.ReadAllBytes(path)));
+        await using var stream = await target.OpenReadAsync(key, 0, null, CancellationToken.None) ?? throw new FileNotFoundException(key);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    internal static async Task WriteRawAsync(IBlobTarget target, string key, byte[] bytes)
+    {
+        await target.DeleteAsync(key, temporary: false, CancellationToken.None);
+        await using var write = await target.BeginWriteAsync(key, bytes.Length, CancellationToken.None);
+        await write.Content.WriteAsync(bytes);
+        await write.CommitAsync(CancellationToken.None);
     }
 
     private static IEnumerable<(int Offset, int Count)> Ranges(int size, Random random)

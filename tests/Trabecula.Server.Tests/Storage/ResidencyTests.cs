@@ -42,7 +42,7 @@ public sealed class ResidencyTests
 
         // The same store over a real folder declared to be abroad (as if the allow-list had been narrowed after start).
         var abroad = new LocalBlobTarget(services.GetRequiredService<DataDirectory>(), Options.Create(new StorageOptions { Local = { Directory = outside.Path, Region = "eu-central-1" } }));
-        var store = new EnvelopeBlobStore(abroad, services.GetRequiredService<KeyRing>(), services.GetRequiredService<IServiceScopeFactory>(),
+        var store = new EnvelopeBlobStore(new BlobTargets([abroad], Options.Create(new StorageOptions())), services.GetRequiredService<KeyRing>(), services.GetRequiredService<IServiceScopeFactory>(),
             [], Options.Create(new StorageOptions()), TimeProvider.System);
 
         var refused = await Assert.ThrowsAsync<BlobResidencyException>(() => store.PutAsync("患者 data"u8.ToArray()));

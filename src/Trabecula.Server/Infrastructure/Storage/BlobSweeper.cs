@@ -9,12 +9,30 @@ namespace Trabecula.Server.Infrastructure.Storage;
 /// (the row is written last, so such a file was never acknowledged). Only things older than
 /// Storage:OrphanGraceSeconds go, so a write in progress in this or another process is safe.
 /// </summary>
-internal sealed partial class BlobSweeper(IBlobTarget target, IServiceScopeFactory scopes, IOptions<StorageOptions> options, TimeProvider time, ILogger<BlobSweeper> logger)
+internal sealed partial class BlobSweeper(BlobTargets targets, IServiceScopeFactory scopes, IOptions<StorageOptions> options, TimeProvider time, ILogger<BlobSweeper> logger)
     : BackgroundService
 {
     public sealed record Result(int Temporary, int Orphans);
 
     public async Task<Result> SweepAsync(CancellationToken cancellationToken)
+    {
+        int temporary = 0, orphans = 0;
+        foreach (var target in targets.All)
+        {
+            var (t, o) = await SweepAsync(target, cancellationToken);
+            temporary += t;
+            orphans += o;
+        }
+
+        if (temporary + orphans > 0)
+        {
+            LogSwept(logger, temporary, orphans);
+        }
+
+        return new Result(temporary, orphans);
+    }
+
+    private async Task<(int Temporary, int Orphans)> SweepAsync(IBlobTarget target, CancellationToken cancellationToken)
     {
         var cutoff = time.GetUtcNow() - TimeSpan.FromSeconds(options.Value.OrphanGraceSeconds);
         int temporary = 0, orphans = 0;
@@ -41,7 +59,7 @@ internal sealed partial class BlobSweeper(IBlobTarget target, IServiceScopeFacto
         var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
         foreach (var batch in candidates.Chunk(500))
         {
-            var known = (await db.Blobs.AsNoTracking().Where(b => batch.Contains(b.Key)).Select(b => b.Key).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            var known = (await db.Blobs.AsNoTracking().Where(b => batch.Contains(b.Key) && b.Target == target.Name).Select(b => b.Key).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
             foreach (var key in batch.Where(k => !known.Contains(k)))
             {
                 await target.DeleteAsync(key, temporary: false, cancellationToken);
@@ -49,12 +67,7 @@ internal sealed partial class BlobSweeper(IBlobTarget target, IServiceScopeFacto
             }
         }
 
-        if (temporary + orphans > 0)
-        {
-            LogSwept(logger, temporary, orphans);
-        }
-
-        return new Result(temporary, orphans);
+        return (temporary, orphans);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -36,3 +36,19 @@ internal interface IBlobTarget
 
     IAsyncEnumerable<BlobListing> ListAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// The configured targets: the one new blobs go to (Storage:Target) and every one a recorded
+/// blob may name, so that switching the write target keeps older blobs readable.
+/// </summary>
+internal sealed class BlobTargets(IEnumerable<IBlobTarget> targets, Microsoft.Extensions.Options.IOptions<StorageOptions> options)
+{
+    private readonly IReadOnlyList<IBlobTarget> _all = [.. targets];
+
+    public IReadOnlyList<IBlobTarget> All => _all;
+
+    public IBlobTarget Write => Find(options.Value.Target)
+        ?? throw new InvalidOperationException($"Storage:Target '{options.Value.Target}' is not configured.");
+
+    public IBlobTarget? Find(string name) => _all.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
+}

@@ -21,7 +21,7 @@ public interface IBlobIntegrityObserver
 /// every write, and the Blobs row written only after the target has made the file durable.
 /// </summary>
 internal sealed class EnvelopeBlobStore(
-    IBlobTarget target,
+    BlobTargets targets,
     KeyRing keyRing,
     IServiceScopeFactory scopes,
     IEnumerable<IBlobIntegrityObserver> observers,
@@ -48,7 +48,8 @@ internal sealed class EnvelopeBlobStore(
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(options);
-        EnsureResident();
+        var target = targets.Write;
+        EnsureResident(target);
 
         var key = Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
         var kekId = await keyRing.ActiveAsync(cancellationToken);
@@ -192,6 +193,12 @@ internal sealed class EnvelopeBlobStore(
             await FailAsync(key, "the caller's SHA-256 differs from the recorded one", row.OrderId, cancellationToken);
         }
 
+        var target = targets.Find(row.Target);
+        if (target is null)
+        {
+            await FailAsync(key, $"its storage target '{row.Target}' is not configured", row.OrderId, cancellationToken);
+        }
+
         var take = count ?? row.Length - offset;
         if (offset < 0 || take < 0 || offset + take > row.Length)
         {
@@ -221,7 +228,7 @@ internal sealed class EnvelopeBlobStore(
             Stream? source;
             if (firstChunk == 0)
             {
-                source = await target.OpenReadAsync(key, 0, null, cancellationToken);
+                source = await target!.OpenReadAsync(key, 0, null, cancellationToken);
                 if (source is not null && await ReadFullyAsync(source, header, cancellationToken) < header.Length)
                 {
                     await source.DisposeAsync();
@@ -230,7 +237,7 @@ internal sealed class EnvelopeBlobStore(
             }
             else
             {
-                await using (var head = await target.OpenReadAsync(key, 0, BlobEnvelope.HeaderLength, cancellationToken))
+                await using (var head = await target!.OpenReadAsync(key, 0, BlobEnvelope.HeaderLength, cancellationToken))
                 {
                     if (head is null || await ReadFullyAsync(head, header, cancellationToken) < header.Length)
                     {
@@ -238,7 +245,7 @@ internal sealed class EnvelopeBlobStore(
                     }
                 }
 
-                source = await target.OpenReadAsync(key, BlobEnvelope.HeaderLength + firstChunk * BlobEnvelope.StoredChunkLength, null, cancellationToken);
+                source = await target!.OpenReadAsync(key, BlobEnvelope.HeaderLength + firstChunk * BlobEnvelope.StoredChunkLength, null, cancellationToken);
             }
 
             if (source is null)
@@ -276,7 +283,7 @@ internal sealed class EnvelopeBlobStore(
     }
 
     /// <summary>R-XFER-4: checked before every write as well as at start-up (the allow-list may be reloaded).</summary>
-    private void EnsureResident()
+    private void EnsureResident(IBlobTarget target)
     {
         if (!StorageOptions.IsAllowed(target.Region, options.Value.EffectiveAllowedRegions))
         {

@@ -12,6 +12,13 @@ internal static class StorageExtensions
         builder.Services.AddSingleton<KeyRing>();
         builder.Services.AddSingleton<LocalBlobTarget>();
         builder.Services.AddSingleton<IBlobTarget>(services => services.GetRequiredService<LocalBlobTarget>());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{StorageOptions.SectionName}:S3:ServiceUrl"]))
+        {
+            builder.Services.AddSingleton<S3BlobTarget>();
+            builder.Services.AddSingleton<IBlobTarget>(services => services.GetRequiredService<S3BlobTarget>());
+        }
+
+        builder.Services.AddSingleton<BlobTargets>();
         builder.Services.AddSingleton<IBlobStore, EnvelopeBlobStore>();
         builder.Services.AddSingleton<BlobSweeper>();
         builder.Services.AddHostedService(services => services.GetRequiredService<BlobSweeper>());

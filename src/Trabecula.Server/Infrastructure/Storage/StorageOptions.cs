@@ -82,11 +82,6 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 
                 break;
             case "S3":
-                if (!StorageOptions.IsAllowed(options.S3.Region, allowed))
-                {
-                    failures.Add($"Storage:S3:Region '{options.S3.Region}' is outside Storage:AllowedRegions ({string.Join(", ", allowed)}): patient data stays in the country.");
-                }
-
                 if (string.IsNullOrWhiteSpace(options.S3.ServiceUrl) || !Uri.TryCreate(options.S3.ServiceUrl, UriKind.Absolute, out _))
                 {
                     failures.Add("Storage:S3:ServiceUrl must be an absolute URL of the in-country object store.");
@@ -101,6 +96,13 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             default:
                 failures.Add($"Storage:Target must be 'local' or 's3', not '{options.Target}'.");
                 break;
+        }
+
+        // A configured S3 target holds (or will hold) patient data whether or not new blobs go there now.
+        if ((options.S3.ServiceUrl is { Length: > 0 } || string.Equals(options.Target, "s3", StringComparison.OrdinalIgnoreCase))
+            && !StorageOptions.IsAllowed(options.S3.Region, allowed))
+        {
+            failures.Add($"Storage:S3:Region '{options.S3.Region}' is outside Storage:AllowedRegions ({string.Join(", ", allowed)}): patient data stays in the country.");
         }
 
         if (options.OrphanGraceSeconds < 1)

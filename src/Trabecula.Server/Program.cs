@@ -10,6 +10,7 @@ using Trabecula.Server.Features.Permissions;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Features.PatientData;
 using Trabecula.Server.Features.Shell;
+using Trabecula.Server.Features.Uploads;
 using Trabecula.Server.Infrastructure.Hosting;
 using Trabecula.Server.Infrastructure.Storage;
 
@@ -35,6 +36,7 @@ public partial class Program
         builder.AddDemo();
         builder.AddBlobStorage();
         builder.AddBlobIntegrityAlerts();
+        builder.AddUploads();
 
         var app = builder.Build();
         app.UseTrabeculaDefaults();
@@ -48,6 +50,7 @@ public partial class Program
         app.MapPatientData();
         app.MapPermissions();
         app.MapShell();
+        app.MapUploads();
         return app;
     }
 }

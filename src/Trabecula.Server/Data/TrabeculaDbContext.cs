@@ -61,6 +61,8 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
 
     public DbSet<KeyEncryptionKey> KeyEncryptionKeys => Set<KeyEncryptionKey>();
 
+    public DbSet<Features.Uploads.Upload> Uploads => Set<Features.Uploads.Upload>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -177,6 +177,14 @@ internal static class PatientDataApi
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, cancellationToken);
         body.Position = 0;
+        return await IngestZipAsync(order, dataset, body, user, db, policy, blobs, audit, time, cancellationToken);
+    }
+
+    /// <summary>Every DICOM entry of a zip (seekable stream) stored as if posted alone: the archives endpoint's and a finished upload's ingest.</summary>
+    internal static async Task<Results<Ok<ArchiveResult>, NotFound, ProblemHttpResult>> IngestZipAsync(
+        Order order, PatientDataset dataset, Stream body, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
         System.IO.Compression.ZipArchive zip;
         try
         {
@@ -569,6 +577,7 @@ internal static class PatientDataExtensions
     public static WebApplication MapPatientData(this WebApplication app)
     {
         app.MapPatientDataApi();
+        app.MapUploadIngest();
         return app;
     }
 }

@@ -136,4 +136,7 @@ public interface IBlobStore
     /// at its end; a range read is checked chunk by chunk (each chunk's tag binds blob, index and position).
     /// </summary>
     Task<BlobReadStream> OpenReadAsync(string key, string sha256, long offset = 0, long? count = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a blob (its row, then its bytes); a missing blob is not an error.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken = default);
 }

@@ -282,6 +282,28 @@ internal sealed class EnvelopeBlobStore(
         }
     }
 
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        if (!BlobEnvelope.IsKey(key))
+        {
+            return;
+        }
+
+        string? targetName;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
+            targetName = await db.Blobs.Where(b => b.Key == key).Select(b => b.Target).SingleOrDefaultAsync(cancellationToken);
+            await db.Blobs.Where(b => b.Key == key).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        // Row first: if the process dies here, the file is an orphan the sweeper removes.
+        if (targetName is not null && targets.Find(targetName) is { } target)
+        {
+            await target.DeleteAsync(key, temporary: false, cancellationToken);
+        }
+    }
+
     /// <summary>R-XFER-4: checked before every write as well as at start-up (the allow-list may be reloaded).</summary>
     private void EnsureResident(IBlobTarget target)
     {

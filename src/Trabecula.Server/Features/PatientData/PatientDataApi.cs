@@ -393,7 +393,9 @@ internal static class PatientDataApi
         }
 
         await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded) { TargetType = "dicom-instance", TargetId = instance.Id.ToString(), OrderId = order.Id }, cancellationToken);
-        return TypedResults.File(bytes, "application/dicom", $"{order.Number}-{instance.Id:N}.dcm");
+        // The content hash is a strong validator: ranges (resuming a download) and conditional requests work on it.
+        return TypedResults.File(bytes, "application/dicom", $"{order.Number}-{instance.Id:N}.dcm",
+            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{instance.Sha256}\""), enableRangeProcessing: true);
     }
 
     internal static async Task<Results<Ok<DatasetView>, NotFound, ProblemHttpResult>> ConfirmAsync(
@@ -458,7 +460,8 @@ internal static class PatientDataApi
 
         var bytes = await blobs.GetAsync(instance.DeidentifiedBlobKey, instance.DeidentifiedSha256!, cancellationToken);
         await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded) { TargetType = "dicom-instance-deidentified", TargetId = instance.Id.ToString(), OrderId = order.Id }, cancellationToken);
-        return TypedResults.File(bytes, "application/dicom", $"{order.Number}-{instance.Id:N}-deid.dcm");
+        return TypedResults.File(bytes, "application/dicom", $"{order.Number}-{instance.Id:N}-deid.dcm",
+            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{instance.DeidentifiedSha256}\""), enableRangeProcessing: true);
     }
 
     /// <summary>A series summary from the stored headers (no pixel data needed), with the instances in slice order.</summary>

@@ -369,9 +369,15 @@ internal sealed partial class UploadSweeper(IServiceScopeFactory scopes, IOption
         var spool = scope.ServiceProvider.GetRequiredService<UploadSpool>();
         var now = time.GetUtcNow().UtcDateTime;
         var expired = await db.Uploads.Where(u => u.ExpiresAt <= now && u.ConsumedAt == null).ToListAsync(cancellationToken);
+        var blobs = scope.ServiceProvider.GetRequiredService<IBlobStore>();
         foreach (var upload in expired)
         {
             File.Delete(spool.PathOf(upload.Id));
+            if (upload.BlobKey is not null)
+            {
+                await blobs.DeleteAsync(upload.BlobKey, cancellationToken); // finished but never consumed
+            }
+
             db.Uploads.Remove(upload);
         }
 

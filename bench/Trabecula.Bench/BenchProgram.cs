@@ -34,6 +34,9 @@ internal static class BenchProgram
                     int.Parse(Option(args, "--orders", "100000"), CultureInfo.InvariantCulture),
                     int.Parse(Option(args, "--audit", "1000000"), CultureInfo.InvariantCulture));
                 return 0;
+            case "blob-seal":
+                await BlobBench.SealAsync(int.Parse(Option(args, "--mib", "1024"), CultureInfo.InvariantCulture), int.Parse(Option(args, "--runs", "3"), CultureInfo.InvariantCulture));
+                return 0;
             default:
                 await Console.Error.WriteLineAsync("usage: audit-append|audit-verify --provider sqlite|postgresql --entries N [--concurrency C] | orders-seed --orders N --audit M -- <platform settings>");
                 return 2;

@@ -4,12 +4,15 @@ using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Clients;
 using Trabecula.Server.Features.Demo;
+using Trabecula.Server.Features.Monitoring;
 using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Features.Permissions;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Features.PatientData;
 using Trabecula.Server.Features.Shell;
+using Trabecula.Server.Features.Uploads;
 using Trabecula.Server.Infrastructure.Hosting;
+using Trabecula.Server.Infrastructure.Storage;
 
 return await TrabeculaCommandLine.InvokeAsync(args, Program.BuildApp);
 
@@ -31,6 +34,9 @@ public partial class Program
         builder.AddPermissions();
         builder.AddShell();
         builder.AddDemo();
+        builder.AddBlobStorage();
+        builder.AddBlobIntegrityAlerts();
+        builder.AddUploads();
 
         var app = builder.Build();
         app.UseTrabeculaDefaults();
@@ -44,6 +50,7 @@ public partial class Program
         app.MapPatientData();
         app.MapPermissions();
         app.MapShell();
+        app.MapUploads();
         return app;
     }
 }

@@ -58,6 +58,7 @@ internal static class TrabeculaCommandLine
         root.Subcommands.Add(DicomCommands.Create());
         root.Subcommands.Add(MeshCommands.Create());
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(KeyCommands.Create(context));
         return root;
     }
 

@@ -61,6 +61,12 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
 
     public DbSet<Features.PatientData.ScanFile> ScanFiles => Set<Features.PatientData.ScanFile>();
 
+    public DbSet<Infrastructure.Storage.BlobRecord> Blobs => Set<Infrastructure.Storage.BlobRecord>();
+
+    public DbSet<KeyEncryptionKey> KeyEncryptionKeys => Set<KeyEncryptionKey>();
+
+    public DbSet<Features.Uploads.Upload> Uploads => Set<Features.Uploads.Upload>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -77,6 +77,24 @@ public sealed class PatientDataApiTests
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Equal(await File.ReadAllBytesAsync(files[0]), await download.Content.ReadAsByteArrayAsync());
         Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
+
+        // Ranges and the content hash as ETag: a resumed download, and a cached copy revalidated.
+        var etag = download.Headers.ETag;
+        Assert.Equal($"\"{System.Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(files[0])))}\"", etag?.Tag);
+        using (var range = new HttpRequestMessage(HttpMethod.Get, $"{instances}/{firstId}"))
+        {
+            range.Headers.Range = new RangeHeaderValue(128, 131);
+            using var partial = await physician.SendAsync(range);
+            Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+            Assert.Equal("DICM"u8.ToArray(), await partial.Content.ReadAsByteArrayAsync());
+        }
+
+        using (var conditional = new HttpRequestMessage(HttpMethod.Get, $"{instances}/{firstId}"))
+        {
+            conditional.Headers.IfNoneMatch.Add(etag!);
+            using var notModified = await physician.SendAsync(conditional);
+            Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        }
         Assert.Equal(HttpStatusCode.Forbidden, designerDownload.StatusCode);
 
         // The preview: a PNG rendered on the server, for the institution from the original; not for the designer yet.

@@ -59,6 +59,15 @@ public enum AuditAction
     EmergencyAccessOpened,
     EmergencyAccessEnded,
     EmergencyAccessReviewed,
+
+    // Blob storage (R-DATA-2, R-XFER-3): a stored file failed authentication or its hash; key rotation.
+    BlobIntegrityFailed,
+    KeysRotated,
+
+    // Resumable uploads (tus): created, completed into a blob, deleted.
+    UploadCreated,
+    UploadCompleted,
+    UploadDeleted,
 }
 
 /// <summary>How the audited operation ended.</summary>

@@ -44,7 +44,12 @@ public sealed class DerivativeMaker(TrabeculaDbContext db, IBlobStore blobs, Mas
                 continue;
             }
 
-            var stored = await blobs.PutAsync(output.GetBuffer().AsMemory(0, (int)output.Length), cancellationToken);
+            var stored = await blobs.PutAsync(output.GetBuffer().AsMemory(0, (int)output.Length), new BlobPutOptions
+            {
+                Sensitivity = BlobSensitivity.NonSensitiveMedical,
+                Category = nameof(Permissions.DataClass.DeidentifiedPatientData),
+                OrderId = order.Id,
+            }, cancellationToken);
             instance.DeidentifiedBlobKey = stored.Key;
             instance.DeidentifiedLength = stored.Length;
             instance.DeidentifiedSha256 = stored.Sha256;

@@ -185,6 +185,14 @@ internal static class PatientDataApi
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, cancellationToken);
         body.Position = 0;
+        return await IngestZipAsync(order, dataset, body, user, db, policy, blobs, audit, time, cancellationToken);
+    }
+
+    /// <summary>Every DICOM entry of a zip (seekable stream) stored as if posted alone: the archives endpoint's and a finished upload's ingest.</summary>
+    internal static async Task<Results<Ok<ArchiveResult>, NotFound, ProblemHttpResult>> IngestZipAsync(
+        Order order, PatientDataset dataset, Stream body, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
         System.IO.Compression.ZipArchive zip;
         try
         {
@@ -311,7 +319,12 @@ internal static class PatientDataApi
             return TypedResults.Ok(new InstanceView(existing.Id, existing.SopInstanceUid, existing.SeriesInstanceUid, existing.Modality, existing.Length, existing.Sha256, AlreadyStored: true));
         }
 
-        var stored = await blobs.PutAsync(bytes, cancellationToken);
+        var stored = await blobs.PutAsync(bytes, new BlobPutOptions
+        {
+            Sensitivity = BlobSensitivity.SensitiveMedical,
+            Category = nameof(DataClass.IdentifiedPatientData),
+            OrderId = order.Id,
+        }, cancellationToken);
         var instance = new DicomInstance
         {
             Id = Guid.CreateVersion7(time.GetUtcNow()),
@@ -355,7 +368,7 @@ internal static class PatientDataApi
 
     internal static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> DownloadAsync(
         Guid id, Guid datasetId, Guid instanceId, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
-        Monitoring.AlertService alerts, TimeProvider time, CancellationToken cancellationToken)
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var (order, instance) = await FindInstanceAsync(db, id, datasetId, instanceId, user, time, cancellationToken);
         if (order is null || instance is null)
@@ -375,8 +388,7 @@ internal static class PatientDataApi
         }
         catch (BlobIntegrityException ex)
         {
-            // Never hand out bytes that fail authentication or their hash: alert, audit, refuse.
-            await alerts.RaiseAsync(Monitoring.AlertKind.IntegrityFailure, instance.BlobKey, $"Stored DICOM instance {instance.Id} failed its integrity check.", cancellationToken);
+            // Never hand out bytes that fail authentication or their hash: the store has raised the alert; audit, refuse.
             await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded, AuditOutcome.Failed)
             {
                 TargetType = "dicom-instance",
@@ -389,7 +401,9 @@ internal static class PatientDataApi
         }
 
         await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded) { TargetType = "dicom-instance", TargetId = instance.Id.ToString(), OrderId = order.Id }, cancellationToken);
-        return TypedResults.File(bytes, "application/dicom", $"{order.Number}-{instance.Id:N}.dcm");
+        // The content hash is a strong validator: ranges (resuming a download) and conditional requests work on it.
+        return TypedResults.File(bytes, "application/dicom", $"{order.Number}-{instance.Id:N}.dcm",
+            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{instance.Sha256}\""), enableRangeProcessing: true);
     }
 
     internal static async Task<Results<Ok<DatasetView>, NotFound, ProblemHttpResult>> ConfirmAsync(
@@ -456,7 +470,8 @@ internal static class PatientDataApi
 
         var bytes = await blobs.GetAsync(instance.DeidentifiedBlobKey, instance.DeidentifiedSha256!, cancellationToken);
         await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded) { TargetType = "dicom-instance-deidentified", TargetId = instance.Id.ToString(), OrderId = order.Id }, cancellationToken);
-        return TypedResults.File(bytes, "application/dicom", $"{order.Number}-{instance.Id:N}-deid.dcm");
+        return TypedResults.File(bytes, "application/dicom", $"{order.Number}-{instance.Id:N}-deid.dcm",
+            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{instance.DeidentifiedSha256}\""), enableRangeProcessing: true);
     }
 
     /// <summary>A series summary from the stored headers (no pixel data needed), with the instances in slice order.</summary>
@@ -566,7 +581,6 @@ internal static class PatientDataExtensions
 {
     public static IHostApplicationBuilder AddPatientData(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<IBlobStore, LocalBlobStore>();
         builder.Services.AddScoped<DerivativeMaker>();
         builder.Services.AddValidatedOptions<PatientDataOptions, PatientDataOptionsValidator>(PatientDataOptions.SectionName);
         builder.Services.AddTransitionGuard<PatientDataConfirmedGuard>();
@@ -577,6 +591,7 @@ internal static class PatientDataExtensions
     {
         app.MapPatientDataApi();
         app.MapScanFilesApi();
+        app.MapUploadIngest();
         return app;
     }
 }

@@ -112,7 +112,12 @@ internal static class ScanFilesApi
             return TypedResults.Ok(View(existing, showName: true) with { AlreadyStored = true });
         }
 
-        var stored = await blobs.PutAsync(bytes, cancellationToken);
+        var stored = await blobs.PutAsync(bytes, new BlobPutOptions
+        {
+            Sensitivity = BlobSensitivity.SensitiveMedical,
+            Category = nameof(DataClass.IdentifiedPatientData),
+            OrderId = order.Id,
+        }, cancellationToken);
         var file = new ScanFile
         {
             Id = Guid.CreateVersion7(time.GetUtcNow()),
@@ -141,13 +146,13 @@ internal static class ScanFilesApi
 
     internal static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> DownloadAsync(
         Guid id, Guid datasetId, Guid fileId, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
-        Monitoring.AlertService alerts, TimeProvider time, CancellationToken cancellationToken) =>
-        await ServeAsync(id, datasetId, fileId, deidentified: false, user, db, policy, blobs, audit, alerts, time, cancellationToken);
+        TimeProvider time, CancellationToken cancellationToken) =>
+        await ServeAsync(id, datasetId, fileId, deidentified: false, user, db, policy, blobs, audit, time, cancellationToken);
 
     internal static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> DownloadDeidentifiedAsync(
         Guid id, Guid datasetId, Guid fileId, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
-        Monitoring.AlertService alerts, TimeProvider time, CancellationToken cancellationToken) =>
-        await ServeAsync(id, datasetId, fileId, deidentified: true, user, db, policy, blobs, audit, alerts, time, cancellationToken);
+        TimeProvider time, CancellationToken cancellationToken) =>
+        await ServeAsync(id, datasetId, fileId, deidentified: true, user, db, policy, blobs, audit, time, cancellationToken);
 
     internal static async Task<Results<Ok<AcquisitionView>, NotFound, ValidationProblem, ProblemHttpResult>> RecordAcquisitionAsync(
         Guid id, Guid datasetId, AcquisitionRequest request, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IAuditLog audit, TimeProvider time,
@@ -222,7 +227,12 @@ internal static class ScanFilesApi
         {
             var original = await blobs.GetAsync(file.BlobKey, file.Sha256, cancellationToken);
             var (bytes, _, _) = ScanFormats.Derivative(ScanFormats.Read(original), original, pseudonym);
-            var stored = await blobs.PutAsync(bytes, cancellationToken);
+            var stored = await blobs.PutAsync(bytes, new BlobPutOptions
+            {
+                Sensitivity = BlobSensitivity.NonSensitiveMedical,
+                Category = nameof(DataClass.DeidentifiedPatientData),
+                OrderId = order.Id,
+            }, cancellationToken);
             file.DeidentifiedBlobKey = stored.Key;
             file.DeidentifiedLength = stored.Length;
             file.DeidentifiedSha256 = stored.Sha256;
@@ -234,7 +244,7 @@ internal static class ScanFilesApi
 
     private static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> ServeAsync(
         Guid id, Guid datasetId, Guid fileId, bool deidentified, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
-        Monitoring.AlertService alerts, TimeProvider time, CancellationToken cancellationToken)
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
         var file = order is null ? null
@@ -261,7 +271,7 @@ internal static class ScanFilesApi
         }
         catch (BlobIntegrityException ex)
         {
-            await alerts.RaiseAsync(Monitoring.AlertKind.IntegrityFailure, key, $"Stored scan file {file.Id} failed its integrity check.", cancellationToken);
+            // The store has raised the integrity alert; audit the refused download and return nothing.
             await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded, AuditOutcome.Failed)
             {
                 TargetType = target,
@@ -277,7 +287,8 @@ internal static class ScanFilesApi
             ? file.Format is ScanFormat.Jpeg ? ("image/jpeg", "jpg") : file.Format is ScanFormat.Png ? ("image/png", "png") : ("model/stl", "stl")
             : (ScanFormats.MediaType(file.Format), file.Format.ToString().ToLowerInvariant() switch { "jpeg" => "jpg", var e => e });
         // A server-chosen name: the uploader's name may hold the patient's and is not sent out.
-        return TypedResults.File(bytes, mediaType, string.Create(CultureInfo.InvariantCulture, $"{order.Number}-{file.Id:N}{(deidentified ? "-deid" : "")}.{extension}"));
+        return TypedResults.File(bytes, mediaType, string.Create(CultureInfo.InvariantCulture, $"{order.Number}-{file.Id:N}{(deidentified ? "-deid" : "")}.{extension}"),
+            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha}\""), enableRangeProcessing: true);
     }
 
     private static string ReportJson(ScanContent content)

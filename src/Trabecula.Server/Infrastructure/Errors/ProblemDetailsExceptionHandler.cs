@@ -38,6 +38,27 @@ internal sealed partial class ProblemDetailsExceptionHandler(
                 Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request",
                 Detail = bad.Message,
             },
+            Storage.BlobStorageFullException full => new ProblemDetails
+            {
+                Status = StatusCodes.Status507InsufficientStorage,
+                Type = ProblemTypes.InsufficientStorage,
+                Title = "Storage full",
+                Detail = full.Message + " Nothing was stored; stored files stay readable.",
+            },
+            Storage.BlobResidencyException residency => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Type = ProblemTypes.Unavailable,
+                Title = "Storage target not allowed",
+                Detail = residency.Message,
+            },
+            Storage.BlobIntegrityException => new ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Type = ProblemTypes.Internal,
+                Title = "Integrity failure",
+                Detail = "A stored file failed its integrity check; nothing was returned and an alert was raised.",
+            },
             _ => Unexpected(exception),
         };
 

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using Trabecula.Server.Infrastructure.Keys;
-
 namespace Trabecula.Server.Infrastructure.Storage;
 
 /// <summary>Where a stored file is and what it must hash to.</summary>
@@ -10,139 +7,136 @@ public sealed record StoredBlob(string Key, long Length, string Sha256);
 public sealed class BlobIntegrityException(string key, string reason) : Exception($"Blob {key}: {reason}")
 {
     public string Key { get; } = key;
+
+    public string Reason { get; } = reason;
+}
+
+/// <summary>Raised before anything is written when the storage target or its disk has no room (answered 507).</summary>
+public sealed class BlobStorageFullException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Raised when a write would go to a storage target outside the allowed regions (R-XFER-4).</summary>
+public sealed class BlobResidencyException(string message) : Exception(message);
+
+/// <summary>The data classes of R-SEC-3; the permission matrix decides on the finer class of the feature.</summary>
+public enum BlobSensitivity
+{
+    SensitiveMedical,
+    NonSensitiveMedical,
+    DeviceData,
+}
+
+/// <summary>Whether to compress before encrypting.</summary>
+public enum BlobCompressionMode
+{
+    /// <summary>Compress when a sample of the start shrinks well (uncompressed DICOM pixel data does; JPEG, zip and STL rarely).</summary>
+    Auto,
+    None,
+    Always,
+}
+
+/// <summary>What the store records about a blob besides its bytes. The default is the strictest class.</summary>
+public sealed record BlobPutOptions
+{
+    public static readonly BlobPutOptions Default = new();
+
+    public BlobSensitivity Sensitivity { get; init; } = BlobSensitivity.SensitiveMedical;
+
+    /// <summary>The feature's class (e.g. the permission matrix's IdentifiedPatientData), recorded as text.</summary>
+    public string? Category { get; init; }
+
+    public Guid? OrderId { get; init; }
+
+    public BlobCompressionMode Compression { get; init; } = BlobCompressionMode.Auto;
+}
+
+/// <summary>
+/// An open, verifying read of a blob. Every chunk is authenticated before its bytes are handed
+/// out; a whole read also checks length and SHA-256 at the end and throws
+/// <see cref="BlobIntegrityException"/> instead of reporting end of stream.
+/// </summary>
+public sealed class BlobReadStream(Stream inner, long length, string sha256, long offset) : Stream
+{
+    /// <summary>The plaintext length of the whole blob.</summary>
+    public long BlobLength { get; } = length;
+
+    public string Sha256 { get; } = sha256;
+
+    /// <summary>Where this read starts in the blob.</summary>
+    public long Offset { get; } = offset;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    /// <summary>How many bytes this read yields (the range, or the whole blob).</summary>
+    public override long Length => inner.Length;
+
+    public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+    public override int Read(Span<byte> buffer) => inner.Read(buffer);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await inner.DisposeAsync();
+        await base.DisposeAsync();
+    }
 }
 
 /// <summary>
 /// The one interface files of patient data, designs and production go through. Keys are made by
-/// the server, never from a user's file name. This first implementation keeps whole files (up to
-/// the request size limit) in memory; the storage issue replaces it with chunked streaming
-/// envelope encryption, S3 and residency checks behind the same interface.
+/// the server, never from a user's file name. Content is encrypted in 64 KiB chunks with a data
+/// key of its own (see <see cref="BlobEnvelope"/>), hashed while streaming and checked on every
+/// full read.
 /// </summary>
 public interface IBlobStore
 {
+    /// <summary>Stores bytes already in memory with the default (strictest) class.</summary>
     Task<StoredBlob> PutAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
+
+    Task<StoredBlob> PutAsync(ReadOnlyMemory<byte> content, BlobPutOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>Streams <paramref name="content"/> to its end into a new blob; memory use stays at a few chunks.</summary>
+    Task<StoredBlob> PutAsync(Stream content, BlobPutOptions options, CancellationToken cancellationToken = default);
 
     /// <summary>The plaintext, after checking authentication and that it hashes to <paramref name="sha256"/>.</summary>
     Task<byte[]> GetAsync(string key, string sha256, CancellationToken cancellationToken = default);
-}
 
-/// <summary>
-/// Files under data/blobs, each encrypted with its own AES-256-GCM data key; the data key is
-/// wrapped with a key-encryption key derived from the master key, and the blob key is bound into
-/// both as associated data, so a file renamed over another fails to decrypt. Written to a temp
-/// file, flushed to disk and renamed: a crash leaves the old state or the new one, never half.
-/// </summary>
-internal sealed class LocalBlobStore : IBlobStore
-{
-    private static readonly byte[] Magic = "TBB1"u8.ToArray();
-    private const int NonceLength = 12;
-    private const int TagLength = 16;
-    private const int KeyLength = 32;
-    private const int HeaderLength = 4 + NonceLength + KeyLength + TagLength + NonceLength + TagLength;
+    /// <summary>
+    /// A verifying stream over the plaintext from <paramref name="offset"/>, <paramref name="count"/>
+    /// bytes (null: to the end). A read of the whole blob is checked against <paramref name="sha256"/>
+    /// at its end; a range read is checked chunk by chunk (each chunk's tag binds blob, index and position).
+    /// </summary>
+    Task<BlobReadStream> OpenReadAsync(string key, string sha256, long offset = 0, long? count = null, CancellationToken cancellationToken = default);
 
-    private readonly byte[] _kek;
-    private readonly DataDirectory _data;
-
-    public LocalBlobStore(MasterKey masterKey, DataDirectory data)
-    {
-        ArgumentNullException.ThrowIfNull(masterKey);
-        _kek = masterKey.DeriveKey("trabecula/blob-kek/v1");
-        _data = data;
-    }
-
-    public async Task<StoredBlob> PutAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
-    {
-        var key = Guid.CreateVersion7().ToString("N");
-        var sha = Convert.ToHexStringLower(SHA256.HashData(content.Span));
-        var dataKey = RandomNumberGenerator.GetBytes(KeyLength);
-        var buffer = new byte[HeaderLength + content.Length];
-        try
-        {
-            var aad = System.Text.Encoding.ASCII.GetBytes(key);
-            Magic.CopyTo(buffer, 0);
-            var wrapNonce = buffer.AsSpan(4, NonceLength);
-            RandomNumberGenerator.Fill(wrapNonce);
-            using (var wrap = new AesGcm(_kek, TagLength))
-            {
-                wrap.Encrypt(wrapNonce, dataKey, buffer.AsSpan(4 + NonceLength, KeyLength), buffer.AsSpan(4 + NonceLength + KeyLength, TagLength), aad);
-            }
-
-            var dataNonce = buffer.AsSpan(4 + NonceLength + KeyLength + TagLength, NonceLength);
-            RandomNumberGenerator.Fill(dataNonce);
-            using (var gcm = new AesGcm(dataKey, TagLength))
-            {
-                gcm.Encrypt(dataNonce, content.Span, buffer.AsSpan(HeaderLength), buffer.AsSpan(HeaderLength - TagLength, TagLength), aad);
-            }
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(dataKey);
-        }
-
-        var path = PathOf(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".tmp";
-        await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-        {
-            await file.WriteAsync(buffer, cancellationToken);
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path);
-        return new StoredBlob(key, content.Length, sha);
-    }
-
-    public async Task<byte[]> GetAsync(string key, string sha256, CancellationToken cancellationToken = default)
-    {
-        if (key.Length != 32 || !key.All(char.IsAsciiHexDigitLower))
-        {
-            throw new BlobIntegrityException(key, "not a blob key");
-        }
-
-        byte[] buffer;
-        try
-        {
-            buffer = await File.ReadAllBytesAsync(PathOf(key), cancellationToken);
-        }
-        catch (FileNotFoundException)
-        {
-            throw new BlobIntegrityException(key, "missing");
-        }
-
-        if (buffer.Length < HeaderLength || !buffer.AsSpan(0, 4).SequenceEqual(Magic))
-        {
-            throw new BlobIntegrityException(key, "truncated or not a blob");
-        }
-
-        var aad = System.Text.Encoding.ASCII.GetBytes(key);
-        var dataKey = new byte[KeyLength];
-        var plain = new byte[buffer.Length - HeaderLength];
-        try
-        {
-            using (var wrap = new AesGcm(_kek, TagLength))
-            {
-                wrap.Decrypt(buffer.AsSpan(4, NonceLength), buffer.AsSpan(4 + NonceLength, KeyLength), buffer.AsSpan(4 + NonceLength + KeyLength, TagLength), dataKey, aad);
-            }
-
-            using var gcm = new AesGcm(dataKey, TagLength);
-            gcm.Decrypt(buffer.AsSpan(4 + NonceLength + KeyLength + TagLength, NonceLength), buffer.AsSpan(HeaderLength), buffer.AsSpan(HeaderLength - TagLength, TagLength), plain, aad);
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            throw new BlobIntegrityException(key, "authentication failed");
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(dataKey);
-        }
-
-        if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(plain)), sha256, StringComparison.Ordinal))
-        {
-            throw new BlobIntegrityException(key, "SHA-256 mismatch");
-        }
-
-        return plain;
-    }
-
-    private string PathOf(string key) => _data.PathOf("blobs", key[..2], key[2..4], key);
+    /// <summary>Removes a blob (its row, then its bytes); a missing blob is not an error.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken = default);
 }

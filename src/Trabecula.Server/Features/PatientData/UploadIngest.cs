@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Trabecula.Server.Data;
+using Trabecula.Server.Features.Accounts;
+using Trabecula.Server.Features.Audit;
+using Trabecula.Server.Features.Permissions;
+using Trabecula.Server.Features.Uploads;
+using Trabecula.Server.Infrastructure.Errors;
+using Trabecula.Server.Infrastructure.Storage;
+
+namespace Trabecula.Server.Features.PatientData;
+
+/// <summary>
+/// A finished tus upload into a dataset: a DICOM file is stored as POST .../instances stores it, a
+/// zip as POST .../archives does (the same code, <see cref="PatientDataApi.StoreAsync"/> and
+/// <see cref="PatientDataApi.IngestZipAsync"/>). The type is decided by content, not by name.
+/// </summary>
+internal static class UploadIngest
+{
+    /// <summary>The ingest reads the upload into memory (the DICOM parser and the zip reader want it whole); bigger archives wait for a streaming reader.</summary>
+    internal const long MaxIngestBytes = 2L << 30;
+
+    public static void MapUploadIngest(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/api/orders/{id:guid}/datasets/{datasetId:guid}/uploads/{uploadId:guid}", IngestUploadAsync)
+            .WithTags("Patient data").RequireAuthorization(Policies.Active).WithName("IngestUpload")
+            .WithSummary("Ingest a finished tus upload (/api/uploads) of yours: a DICOM file as POST instances does, a zip archive as POST archives does; the upload is consumed.");
+    }
+
+    internal static async Task<Results<Ok<ArchiveResult>, Created<InstanceView>, Ok<InstanceView>, NotFound, ProblemHttpResult>> IngestUploadAsync(
+        Guid id, Guid datasetId, Guid uploadId, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit, UploadService uploads,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (order, dataset) = await PatientDataApi.FindDatasetAsync(db, id, datasetId, user, time, cancellationToken);
+        var upload = order is null ? null : await uploads.FindCompletedAsync(uploadId, UploadsApi.OwnerId(user), cancellationToken);
+        if (order is null || dataset is null || upload is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (upload.Length > MaxIngestBytes)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, type: ProblemTypes.PayloadTooLarge, detail: $"An upload ingested into a dataset is at most {MaxIngestBytes >> 30} GiB.");
+        }
+
+        var bytes = await blobs.GetAsync(upload.BlobKey, upload.Sha256, cancellationToken);
+        var result = await IngestAsync(order, dataset, bytes, user, db, policy, blobs, audit, time, cancellationToken);
+
+        // Consumed only once ingested: a refused file can be fixed and the same upload tried again until it expires.
+        if (result.Result is Ok<ArchiveResult> or Created<InstanceView> or Ok<InstanceView> && await uploads.MarkConsumedAsync(upload.Id, $"dataset:{dataset.Id}", cancellationToken))
+        {
+            await blobs.DeleteAsync(upload.BlobKey, cancellationToken);
+        }
+
+        return result;
+    }
+
+    private static async Task<Results<Ok<ArchiveResult>, Created<InstanceView>, Ok<InstanceView>, NotFound, ProblemHttpResult>> IngestAsync(
+        Orders.Order order, PatientDataset dataset, byte[] bytes, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (bytes.AsSpan().StartsWith("PK\x03\x04"u8))
+        {
+            using var zip = new MemoryStream(bytes, writable: false);
+            return (await PatientDataApi.IngestZipAsync(order, dataset, zip, user, db, policy, blobs, audit, time, cancellationToken)).Result switch
+            {
+                Ok<ArchiveResult> ok => ok,
+                NotFound notFound => notFound,
+                ProblemHttpResult problem => problem,
+                _ => throw new InvalidOperationException("unexpected archive result"),
+            };
+        }
+
+        if (Trabecula.Dicom.DicomFileSniffer.IsPart10(bytes))
+        {
+            return (await PatientDataApi.StoreAsync(order, dataset, bytes, user, db, policy, blobs, audit, time, cancellationToken)).Result switch
+            {
+                Created<InstanceView> created => created,
+                Ok<InstanceView> ok => ok,
+                NotFound notFound => notFound,
+                ProblemHttpResult problem => problem,
+                _ => throw new InvalidOperationException("unexpected instance result"),
+            };
+        }
+
+        return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, type: ProblemTypes.UnsupportedMediaType,
+            detail: "The upload is neither a DICOM file (PS3.10, 'DICM' at 128) nor a zip archive.");
+    }
+}

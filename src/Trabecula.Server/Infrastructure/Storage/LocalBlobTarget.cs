@@ -1,0 +1,188 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
+
+namespace Trabecula.Server.Infrastructure.Storage;
+
+/// <summary>
+/// Sealed blobs under data/blobs/aa/bb/&lt;key&gt;. A write goes to data/blobs/.tmp, is fsynced,
+/// renamed into place and the folder fsynced, so that a crash at any moment leaves either no
+/// file under the key or the whole file (temp → fsync → rename → fsync folder).
+/// </summary>
+internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOptions> options) : IBlobTarget
+{
+    private const string TempFolder = ".tmp";
+
+    /// <summary>Room kept free on the disk so that the database and logs beside the blobs can still write.</summary>
+    private const long Reserve = 1L << 20;
+
+    public string Name => "local";
+
+    public string Region => options.Value.Local.Region;
+
+    private string Root => options.Value.Local.Directory is { Length: > 0 } configured ? Path.GetFullPath(configured) : data.PathOf("blobs");
+
+    public Task<IBlobWrite> BeginWriteAsync(string key, long? expectedLength, CancellationToken cancellationToken)
+    {
+        var temp = EnsureFolder(TempFolder);
+        if (expectedLength is { } length && new DriveInfo(temp).AvailableFreeSpace < length + Reserve)
+        {
+            throw new BlobStorageFullException("The blob store's disk has no room for this file.");
+        }
+
+        var tempPath = Path.Combine(temp, $"{key}.{Guid.NewGuid():N}.tmp");
+        var create = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 1 << 16,
+            Options = FileOptions.Asynchronous,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var stream = new FileStream(tempPath, create);
+        return Task.FromResult<IBlobWrite>(new LocalWrite(this, key, tempPath, stream));
+    }
+
+    public Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            stream.Position = Math.Min(offset, stream.Length);
+            return Task.FromResult<Stream?>(stream);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+    }
+
+    public Task DeleteAsync(string name, bool temporary, CancellationToken cancellationToken)
+    {
+        File.Delete(temporary ? Path.Combine(Root, TempFolder, name) : PathOf(name));
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<BlobListing> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        if (!Directory.Exists(Root))
+        {
+            yield break;
+        }
+
+        foreach (var path in Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var info = new FileInfo(path);
+            var temporary = string.Equals(info.Directory?.Name, TempFolder, StringComparison.Ordinal);
+            yield return new BlobListing(info.Name, temporary, info.LastWriteTimeUtc);
+        }
+    }
+
+    internal string PathOf(string key) => Path.Combine(Root, key[..2], key[2..4], key);
+
+    private string EnsureFolder(params string[] parts)
+    {
+        var path = Root;
+        foreach (var part in (string[])["", .. parts])
+        {
+            path = part.Length == 0 ? path : Path.Combine(path, part);
+            if (!Directory.Exists(path))
+            {
+                if (OperatingSystem.IsWindows())
+                {
+                    Directory.CreateDirectory(path);
+                }
+                else
+                {
+                    Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
+            }
+        }
+
+        return path;
+    }
+
+    /// <summary>fsync of a folder, so that a rename in it survives power loss (there is no managed API for it).</summary>
+    private static void SyncFolder(string folder)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var fd = Open(folder, 0x10000 /* O_RDONLY | O_DIRECTORY */);
+        if (fd < 0)
+        {
+            throw new IOException($"Cannot open {folder} to sync it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw new IOException($"fsync of {folder} failed (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static extern int Fsync(int fd);
+
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static extern int Close(int fd);
+
+    /// <summary>ENOSPC and EDQUOT: the disk or the quota is full.</summary>
+    internal static bool IsDiskFull(IOException ex) => (ex.HResult & 0xFFFF) is 28 or 122 || ex.HResult == unchecked((int)0x80070070);
+
+    private sealed class LocalWrite(LocalBlobTarget target, string key, string tempPath, FileStream stream) : IBlobWrite
+    {
+        private bool _committed;
+
+        public Stream Content => stream;
+
+        public async Task CommitAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await stream.FlushAsync(cancellationToken);
+                stream.Flush(flushToDisk: true);
+                await stream.DisposeAsync();
+                CrashPoints.Hit("blob-fsynced");
+                var path = target.PathOf(key);
+                var folder = target.EnsureFolder(key[..2], key[2..4]);
+                File.Move(tempPath, path);
+                CrashPoints.Hit("blob-renamed");
+                SyncFolder(folder);
+                SyncFolder(Path.GetDirectoryName(tempPath)!);
+                _committed = true;
+            }
+            catch (IOException ex) when (IsDiskFull(ex))
+            {
+                throw new BlobStorageFullException("The blob store's disk is full.", ex);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await stream.DisposeAsync();
+            if (!_committed)
+            {
+                File.Delete(tempPath);
+            }
+        }
+    }
+}

@@ -4,6 +4,7 @@ using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Clients;
 using Trabecula.Server.Features.Demo;
+using Trabecula.Server.Features.Designs;
 using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Features.Permissions;
 using Trabecula.Server.Features.Organizations;
@@ -31,6 +32,7 @@ public partial class Program
         builder.AddPermissions();
         builder.AddShell();
         builder.AddDemo();
+        builder.AddDesigns();
 
         var app = builder.Build();
         app.UseTrabeculaDefaults();
@@ -44,6 +46,7 @@ public partial class Program
         app.MapPatientData();
         app.MapPermissions();
         app.MapShell();
+        app.MapDesigns();
         return app;
     }
 }

@@ -45,6 +45,7 @@ internal static class TrabeculaCommandLine
         root.Subcommands.Add(DicomCommands.Create());
         root.Subcommands.Add(MeshCommands.Create());
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(Features.Designs.SignatureCommands.Create(context));
 
         var parse = root.Parse(args);
         try

@@ -4,6 +4,7 @@ using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Clients;
 using Trabecula.Server.Features.Demo;
+using Trabecula.Server.Features.Designs;
 using Trabecula.Server.Features.Monitoring;
 using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Features.Permissions;
@@ -37,6 +38,7 @@ public partial class Program
         builder.AddBlobStorage();
         builder.AddBlobIntegrityAlerts();
         builder.AddUploads();
+        builder.AddDesigns();
 
         var app = builder.Build();
         app.UseTrabeculaDefaults();
@@ -51,6 +53,7 @@ public partial class Program
         app.MapPermissions();
         app.MapShell();
         app.MapUploads();
+        app.MapDesigns();
         return app;
     }
 }

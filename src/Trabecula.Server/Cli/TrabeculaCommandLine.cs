@@ -59,6 +59,7 @@ internal static class TrabeculaCommandLine
         root.Subcommands.Add(MeshCommands.Create());
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(KeyCommands.Create(context));
+        root.Subcommands.Add(Features.Designs.SignatureCommands.Create(context));
         return root;
     }
 

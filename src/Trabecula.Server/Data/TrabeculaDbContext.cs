@@ -67,6 +67,20 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
 
     public DbSet<Features.Uploads.Upload> Uploads => Set<Features.Uploads.Upload>();
 
+    public DbSet<Features.Designs.DesignVersion> DesignVersions => Set<Features.Designs.DesignVersion>();
+
+    public DbSet<Features.Designs.DesignFile> DesignFiles => Set<Features.Designs.DesignFile>();
+
+    public DbSet<Features.Designs.DesignReviewRequest> DesignReviewRequests => Set<Features.Designs.DesignReviewRequest>();
+
+    public DbSet<Features.Designs.DesignSignature> DesignSignatures => Set<Features.Designs.DesignSignature>();
+
+    public DbSet<Features.Designs.DesignChangeRecord> DesignChangeRecords => Set<Features.Designs.DesignChangeRecord>();
+
+    public DbSet<Features.Designs.ProductionPackage> ProductionPackages => Set<Features.Designs.ProductionPackage>();
+
+    public DbSet<Features.Designs.DesignPin> DesignPins => Set<Features.Designs.DesignPin>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

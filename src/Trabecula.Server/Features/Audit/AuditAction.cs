@@ -68,6 +68,12 @@ public enum AuditAction
     UploadCreated,
     UploadCompleted,
     UploadDeleted,
+
+    // Design confirmation (R-DES-1, R-DES-2): electronic signatures (approve or reject), their
+    // verification, and the release of the production package.
+    DesignSigned,
+    DesignSignatureVerified,
+    ProductionPackageReleased,
 }
 
 /// <summary>How the audited operation ended.</summary>

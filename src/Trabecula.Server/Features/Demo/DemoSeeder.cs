@@ -79,6 +79,9 @@ internal sealed class DemoSeeder(TrabeculaDbContext db, UserManager<TrabeculaUse
                     UserName = userName,
                     OrganizationId = organization.Id,
                     LegalName = legalName,
+
+                    // A demo physician signs design approvals, which carry a practitioner licence number.
+                    PractitionerLicenceNumber = role == Roles.Physician ? "110310000000001" : null,
                     Status = AccountStatus.Active,
                     MustChangePassword = true,
                     CreatedAt = now,

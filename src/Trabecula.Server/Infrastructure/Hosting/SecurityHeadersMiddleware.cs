@@ -4,13 +4,13 @@ namespace Trabecula.Server.Infrastructure.Hosting;
 
 /// <summary>
 /// Security headers on every response (SES-05). The CSP allows scripts and styles only from
-/// this origin: no inline script, no CDN. Anything not a static asset is marked no-store so
+/// this origin: no inline script (but the one import map, by its hash: <see cref="ImportMap"/>), no CDN. Anything not a static asset is marked no-store so
 /// that no page or API answer holding patient data stays in a browser or proxy cache.
 /// </summary>
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
-    internal const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+    internal static readonly string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self' " + ImportMap.CspSource + "; style-src 'self'; img-src 'self' data: blob:; " +
         "font-src 'self'; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; " +
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 

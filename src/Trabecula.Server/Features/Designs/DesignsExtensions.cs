@@ -1,0 +1,26 @@
+using Trabecula.Server.Features.Orders;
+using Trabecula.Server.Infrastructure.Hosting;
+
+namespace Trabecula.Server.Features.Designs;
+
+internal static class DesignsExtensions
+{
+    public static IHostApplicationBuilder AddDesigns(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<DesignOptions, DesignOptionsValidator>(DesignOptions.SectionName);
+        builder.Services.AddSingleton<DesignSigner>();
+        builder.Services.AddScoped<DesignApprovals>();
+        builder.Services.AddScoped<DesignReleases>();
+        builder.Services.AddTransitionGuard<DesignSubmittedGuard>();
+        builder.Services.AddTransitionGuard<DesignSignedGuard>();
+        builder.Services.AddTransitionGuard<DesignChangeRecordedGuard>();
+        builder.Services.AddTransitionGuard<PackageReleasedGuard>();
+        return builder;
+    }
+
+    public static WebApplication MapDesigns(this WebApplication app)
+    {
+        app.MapDesignsApi();
+        return app;
+    }
+}

@@ -8,6 +8,8 @@ using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Features.Permissions;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Features.PatientData;
+using Trabecula.Server.Features.Production;
+using Trabecula.Server.Features.Traceability;
 using Trabecula.Server.Features.Shell;
 using Trabecula.Server.Infrastructure.Hosting;
 
@@ -31,6 +33,8 @@ public partial class Program
         builder.AddPermissions();
         builder.AddShell();
         builder.AddDemo();
+        builder.AddProduction();
+        builder.AddTraceability();
 
         var app = builder.Build();
         app.UseTrabeculaDefaults();
@@ -44,6 +48,8 @@ public partial class Program
         app.MapPatientData();
         app.MapPermissions();
         app.MapShell();
+        app.MapProduction();
+        app.MapTraceability();
         return app;
     }
 }

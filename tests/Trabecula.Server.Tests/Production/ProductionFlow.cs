@@ -42,7 +42,7 @@ internal sealed class ProductionWorld : IAsyncDisposable
 
     public required HttpClient Regulatory { get; init; }
 
-    public static async Task<ProductionWorld> CreateAsync(DatabaseKind kind)
+    public static async Task<ProductionWorld> CreateAsync(DatabaseKind kind, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? extraServices = null)
     {
         var factory = await TrabeculaFactory.CreateAsync(kind, settings: new Dictionary<string, string?>
         {
@@ -50,6 +50,7 @@ internal sealed class ProductionWorld : IAsyncDisposable
             ["Production:Categories:CranialPlate:Gtin"] = "06901234000016",
             ["Production:Categories:CranialPlate:ShelfLifeMonths"] = "36",
         });
+        factory.ExtraServices = extraServices;
         var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
         var other = await TestAccounts.OrganizationAsync(factory, "Hospital B", PartyTypes.MedicalInstitution);
         var design = await TestAccounts.OrganizationAsync(factory, "Design House", PartyTypes.Designer);

@@ -10,6 +10,8 @@ using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Features.Permissions;
 using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Features.PatientData;
+using Trabecula.Server.Features.Production;
+using Trabecula.Server.Features.Traceability;
 using Trabecula.Server.Features.Shell;
 using Trabecula.Server.Features.Uploads;
 using Trabecula.Server.Infrastructure.Hosting;
@@ -39,6 +41,8 @@ public partial class Program
         builder.AddBlobIntegrityAlerts();
         builder.AddUploads();
         builder.AddDesigns();
+        builder.AddProduction();
+        builder.AddTraceability();
 
         var app = builder.Build();
         app.UseTrabeculaDefaults();
@@ -54,6 +58,8 @@ public partial class Program
         app.MapShell();
         app.MapUploads();
         app.MapDesigns();
+        app.MapProduction();
+        app.MapTraceability();
         return app;
     }
 }

@@ -81,6 +81,28 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
 
     public DbSet<Features.Designs.DesignPin> DesignPins => Set<Features.Designs.DesignPin>();
 
+    public DbSet<Features.Production.Material> Materials => Set<Features.Production.Material>();
+
+    public DbSet<Features.Production.MaterialLot> MaterialLots => Set<Features.Production.MaterialLot>();
+
+    public DbSet<Features.Production.ProductionMachine> ProductionMachines => Set<Features.Production.ProductionMachine>();
+
+    public DbSet<Features.Production.SterilizationBatch> SterilizationBatches => Set<Features.Production.SterilizationBatch>();
+
+    public DbSet<Features.Production.ProductionStep> ProductionSteps => Set<Features.Production.ProductionStep>();
+
+    public DbSet<Features.Production.ProductionAttachment> ProductionAttachments => Set<Features.Production.ProductionAttachment>();
+
+    public DbSet<Features.Production.DeviceIdentifier> DeviceIdentifiers => Set<Features.Production.DeviceIdentifier>();
+
+    public DbSet<Features.Traceability.Shipment> Shipments => Set<Features.Traceability.Shipment>();
+
+    public DbSet<Features.Traceability.SurgicalUse> SurgicalUses => Set<Features.Traceability.SurgicalUse>();
+
+    public DbSet<Features.Traceability.FollowUp> FollowUps => Set<Features.Traceability.FollowUp>();
+
+    public DbSet<Features.Traceability.FollowUpClosure> FollowUpClosures => Set<Features.Traceability.FollowUpClosure>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

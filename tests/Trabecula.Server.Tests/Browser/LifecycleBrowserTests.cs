@@ -124,15 +124,31 @@ public sealed class LifecycleBrowserTests
         await operatorPage.GotoAsync(orderUrl);
         await MoveAsync(operatorPage, "Manufacturing", orderUrl);
 
+        // The production route, delivery, surgery and follow-up are recorded through the API here
+        // (ProductionBrowserTests clicks through them); the moves stay the browser's.
+        var orderId = orderUrl[^36..];
+        using var operatorApi = await DemoApiClient.SignInAsync(server, accounts["demo.operator"]);
+        using var inspectorApi = await DemoApiClient.SignInAsync(server, accounts["demo.inspector"]);
+        using var physicianApi = await DemoApiClient.SignInAsync(server, accounts["demo.physician"]);
+        var records = await Production.ProductionFlow.FactoryRecordsAsync(operatorApi);
+        await Production.ProductionFlow.RecordRouteAsync(operatorApi, inspectorApi, orderId, records);
+        await Production.ProductionFlow.RecordAsync(inspectorApi, orderId, Production.ProductionFlow.Step("QcRelease", records));
+
         var inspector = pages["demo.inspector"];
         await inspector.GotoAsync(orderUrl);
         await MoveAsync(inspector, "Released", orderUrl);
 
+        var device = await Production.ProductionFlow.ShipAndReceiveAsync(operatorApi, physicianApi, orderId);
         await physician.GotoAsync(orderUrl);
-        foreach (var state in new[] { "Delivered", "Used", "FollowUp", "Closed" })
+        await MoveAsync(physician, "Delivered", orderUrl);
+        await Production.ProductionFlow.UseAndFollowUpAsync(physicianApi, orderId, device);
+        foreach (var state in new[] { "Used", "FollowUp" })
         {
             await MoveAsync(physician, state, orderUrl);
         }
+
+        await Production.ProductionFlow.RecordFinalFollowUpAsync(physicianApi, orderId);
+        await MoveAsync(physician, "Closed", orderUrl);
 
         // Closed: no moves left, and the timeline has all twelve states with their actors.
         Assert.Equal(0, await physician.Locator(".transition-form").CountAsync());

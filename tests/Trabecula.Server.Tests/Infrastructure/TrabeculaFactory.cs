@@ -46,6 +46,12 @@ public sealed class TrabeculaFactory : WebApplicationFactory<Program>
 
     public DatabaseKind Kind => _kind;
 
+    /// <summary>
+    /// Services to add before the host starts: only for another feature's interface that has no
+    /// implementation on this branch yet (never our database or storage).
+    /// </summary>
+    public Action<IServiceCollection>? ExtraServices { get; set; }
+
     public static async Task<TrabeculaFactory> CreateAsync(DatabaseKind kind, TimeProvider? time = null, IDictionary<string, string?>? settings = null)
     {
         var connectionString = kind == DatabaseKind.PostgreSql
@@ -76,6 +82,7 @@ public sealed class TrabeculaFactory : WebApplicationFactory<Program>
 
         builder.ConfigureServices(services =>
         {
+            ExtraServices?.Invoke(services);
             if (Time is not null)
             {
                 services.RemoveAll<TimeProvider>();

@@ -74,6 +74,13 @@ public enum AuditAction
     DesignSigned,
     DesignSignatureVerified,
     ProductionPackageReleased,
+
+    // Production and traceability (R-TRACE-1..3): the device identifier assigned at QC release, a
+    // scanned device refused as not this order's, and every trace query and export.
+    DeviceIdentifierAssigned,
+    DeviceScanRefused,
+    TraceQueried,
+    TraceExported,
 }
 
 /// <summary>How the audited operation ended.</summary>

@@ -18,6 +18,9 @@ public static class ProblemTypes
 
     /// <summary>409: the move exists and is yours, but a precondition another feature owns is not met yet.</summary>
     public const string PreconditionUnmet = Prefix + "precondition-unmet";
+
+    /// <summary>422: the device identifier scanned or typed in surgery is not this order's device (or it has expired).</summary>
+    public const string WrongDevice = Prefix + "wrong-device";
     public const string PayloadTooLarge = Prefix + "payload-too-large";
     public const string UnsupportedMediaType = Prefix + "unsupported-media-type";
     public const string UnprocessableContent = Prefix + "unprocessable-content";

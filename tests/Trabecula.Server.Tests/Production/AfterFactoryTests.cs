@@ -155,6 +155,12 @@ public sealed class AfterFactoryTests
         Assert.Contains("DeviceIdentifierAssigned", actions);
         Assert.Contains("DataUploaded", actions);
         Assert.Contains("approve-design", history["transitions"]!.AsArray().Select(t => (string?)t!["name"]));
+
+        // The design behind the device: the version, the physician's signed approval, the package the factory processed.
+        var design = history["design"]!.AsArray();
+        Assert.Equal(["DesignVersion", "DesignSignature", "ProductionPackage"], design.Select(d => (string?)d!["kind"]));
+        Assert.Equal("ApproveForManufacture", (string?)design[1]!["meaning"]);
+        Assert.Equal((string?)history["package"]!["sha256"], (string?)design[2]!["sha256"]);
         var byText = JsonNode.Parse(await world.Inspector.GetStringAsync(new Uri($"/api/trace/devices?code={Uri.EscapeDataString((string)device["elementString"]!)}", UriKind.Relative)))!;
         Assert.Equal((string?)device["id"], (string?)byText["device"]!["id"]);
 

@@ -1,8 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Features.Organizations;
+using Trabecula.Server.Tests.Designs;
 using Trabecula.Server.Tests.Infrastructure;
 
 namespace Trabecula.Server.Tests.Production;
@@ -49,6 +53,9 @@ internal sealed class ProductionWorld : IAsyncDisposable
             ["Production:Categories:CranialPlate:DeviceName"] = DeviceName,
             ["Production:Categories:CranialPlate:Gtin"] = "06901234000016",
             ["Production:Categories:CranialPlate:ShelfLifeMonths"] = "36",
+            // The sample CT series is from 2024: long enough a validity that it has not expired
+            // before the design is approved (expired data blocks approval; the designs tests cover that).
+            ["PatientData:Profiles:CranialPlate:MaxAgeDays"] = "3650",
         });
         factory.ExtraServices = extraServices;
         var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
@@ -64,6 +71,15 @@ internal sealed class ProductionWorld : IAsyncDisposable
         await TestAccounts.UserAsync(factory, "inspector", Roles.QualityInspector, organization: plant);
         await TestAccounts.UserAsync(factory, "operator.b", Roles.ProductionOperator, organization: otherPlant);
         await TestAccounts.UserAsync(factory, "regulatory", Roles.RegulatoryOfficer, organization: registrant);
+        using (var scope = factory.Services.CreateScope())
+        {
+            // The physician signs the design approval with their practising licence (R-DES-1).
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<TrabeculaUser>>();
+            var physician = (await users.FindByNameAsync("dr.li"))!;
+            physician.PractitionerLicenceNumber = "110110000012345";
+            await users.UpdateAsync(physician);
+        }
+
         await MfaHelper.EnrolAsync(factory, "dr.li");
         await MfaHelper.EnrolAsync(factory, "dr.other");
         return new ProductionWorld
@@ -96,8 +112,9 @@ internal sealed class ProductionWorld : IAsyncDisposable
 
 /// <summary>
 /// The one way production tests reach an order in Manufacturing, walking the lifecycle through
-/// the API as the parties would. When design approval and the released package arrive (the
-/// designs feature guards start-manufacturing), this is the one place that signs and releases a design.
+/// the API as the parties would: the designer uploads the plate and submits it, the physician
+/// signs the approval with password and TOTP, the designer releases the package, and only then
+/// can the factory start (the designs feature guards start-manufacturing).
 /// </summary>
 internal static class ProductionFlow
 {
@@ -120,8 +137,23 @@ internal static class ProductionFlow
             designerId = world.DesignHouse.Id, manufacturerId = world.Plant.Id, registrantId = world.Registrant.Id,
         })).EnsureSuccessStatusCode();
         await MoveAsync(world.Designer, id, "Designing");
-        await MoveAsync(world.Designer, id, "DesignReview");
-        await MoveAsync(world.Physician, id, "DesignApproved");
+        var version = await DesignFlow.UploadVersionAsync(world.Designer, id, await DesignSamples.PlateBytesAsync(), await DesignSamples.ReportPdfAsync());
+        await DesignFlow.SubmitAsync(world.Designer, id, (string)version["id"]!);
+        using (var signed = await world.Physician.PostAsJsonAsync($"/api/orders/{id}/design/signatures", new
+        {
+            meaning = "approve for manufacture",
+            password = TestAccounts.Password,
+            totpCode = MfaHelper.NextCode(world.Factory, "dr.li"),
+        }))
+        {
+            Assert.True(signed.StatusCode == HttpStatusCode.OK, await signed.Content.ReadAsStringAsync());
+        }
+
+        using (var released = await world.Designer.PostAsync(new Uri($"/api/orders/{id}/design/release", UriKind.Relative), null))
+        {
+            Assert.True(released.StatusCode == HttpStatusCode.OK, await released.Content.ReadAsStringAsync());
+        }
+
         await MoveAsync(world.Operator, id, "Manufacturing");
         return id;
     }
@@ -148,7 +180,7 @@ internal static class ProductionFlow
             kind, result, startedAt = "2026-12-01T00:10:00Z", endedAt = "2026-12-01T00:40:00Z", equipment = "Workstation WS-3",
             parameters = new Dictionary<string, string>
             {
-                ["packageSha256"] = new string('a', 64), ["software"] = "Materialise Magics", ["softwareVersion"] = "27.0", ["buildPreparation"] = "supports 45°, slices 30 µm",
+                ["packageSha256"] = ReleasedPackageOfTheOrder, ["software"] = "Materialise Magics", ["softwareVersion"] = "27.0", ["buildPreparation"] = "supports 45°, slices 30 µm",
             },
         },
         "Printing" => new
@@ -236,10 +268,26 @@ internal static class ProductionFlow
         return JsonNode.Parse(await world.Inspector.GetStringAsync(new Uri($"/api/orders/{id}/production", UriKind.Relative)))!["device"]!;
     }
 
+    /// <summary>
+    /// Stands for the SHA-256 of the package released on the order in <see cref="Step"/>:
+    /// <see cref="RecordAsync"/> puts the real hash in its place, read from the production view as
+    /// the factory's software would read it from the package it processes.
+    /// </summary>
+    public const string ReleasedPackageOfTheOrder = "(the released package of the order)";
+
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
     public static async Task<string> RecordAsync(HttpClient client, string id, object step)
     {
         ArgumentNullException.ThrowIfNull(client);
-        using var response = await client.PostAsJsonAsync($"/api/orders/{id}/production/steps", step);
+        var body0 = JsonSerializer.SerializeToNode(step, WebJson)!;
+        if ((string?)body0["parameters"]?["packageSha256"] == ReleasedPackageOfTheOrder)
+        {
+            var view = JsonNode.Parse(await client.GetStringAsync(new Uri($"/api/orders/{id}/production", UriKind.Relative)))!;
+            body0["parameters"]!["packageSha256"] = (string)view["package"]!["sha256"]!;
+        }
+
+        using var response = await client.PostAsJsonAsync($"/api/orders/{id}/production/steps", body0);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode} {body}");
         return (string)JsonNode.Parse(body)!["id"]!;

@@ -11,6 +11,11 @@ internal static class DesignsExtensions
         builder.Services.AddSingleton<DesignSigner>();
         builder.Services.AddScoped<DesignApprovals>();
         builder.Services.AddScoped<DesignReleases>();
+
+        // Production and traceability read releases and design history through their own
+        // interfaces; these are the real sources (their defaults are registered with TryAdd).
+        builder.Services.AddScoped<Production.IReleasedPackageSource, ReleasedPackageFromDesigns>();
+        builder.Services.AddScoped<Traceability.IDesignHistorySource, DesignHistoryFromDesigns>();
         builder.Services.AddTransitionGuard<DesignSubmittedGuard>();
         builder.Services.AddTransitionGuard<DesignSignedGuard>();
         builder.Services.AddTransitionGuard<DesignChangeRecordedGuard>();

@@ -24,6 +24,8 @@ internal sealed class ProductionWorld : IAsyncDisposable
 
     public required TrabeculaFactory Factory { get; init; }
 
+    public required RunningClock Time { get; init; }
+
     public required Organization Hospital { get; init; }
 
     public required Organization DesignHouse { get; init; }
@@ -48,7 +50,10 @@ internal sealed class ProductionWorld : IAsyncDisposable
 
     public static async Task<ProductionWorld> CreateAsync(DatabaseKind kind, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? extraServices = null)
     {
-        var factory = await TrabeculaFactory.CreateAsync(kind, settings: new Dictionary<string, string?>
+        // The real clock, movable: the physician's authenticator codes run out within one 30 s
+        // window when a test signs in and signs quickly, so the flow moves it on before signing.
+        var time = new RunningClock();
+        var factory = await TrabeculaFactory.CreateAsync(kind, time, settings: new Dictionary<string, string?>
         {
             ["Production:Categories:CranialPlate:DeviceName"] = DeviceName,
             ["Production:Categories:CranialPlate:Gtin"] = "06901234000016",
@@ -85,6 +90,7 @@ internal sealed class ProductionWorld : IAsyncDisposable
         return new ProductionWorld
         {
             Factory = factory,
+            Time = time,
             Hospital = hospital,
             DesignHouse = design,
             Plant = plant,
@@ -139,6 +145,7 @@ internal static class ProductionFlow
         await MoveAsync(world.Designer, id, "Designing");
         var version = await DesignFlow.UploadVersionAsync(world.Designer, id, await DesignSamples.PlateBytesAsync(), await DesignSamples.ReportPdfAsync());
         await DesignFlow.SubmitAsync(world.Designer, id, (string)version["id"]!);
+        world.Time.Advance(TimeSpan.FromSeconds(31)); // a fresh authenticator code for the signature
         using (var signed = await world.Physician.PostAsJsonAsync($"/api/orders/{id}/design/signatures", new
         {
             meaning = "approve for manufacture",

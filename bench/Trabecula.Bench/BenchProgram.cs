@@ -9,6 +9,7 @@ namespace Trabecula.Bench;
 ///   audit-append --provider sqlite|postgresql --entries N --concurrency C
 ///   audit-verify --provider sqlite|postgresql --entries N
 ///   orders-seed --orders N --audit M -- --Data:Directory=... [--Database:Provider=PostgreSQL ...]
+///   trace --devices N --runs R -- --Data:Directory=... [--Database:Provider=PostgreSQL ...]
 /// PostgreSQL needs TRABECULA_BENCH_POSTGRES (an admin connection string); bench/audit.sh starts one.
 /// </summary>
 internal static class BenchProgram
@@ -33,6 +34,12 @@ internal static class BenchProgram
                 await OrdersBench.SeedAsync(split >= 0 ? args[(split + 1)..] : [],
                     int.Parse(Option(args, "--orders", "100000"), CultureInfo.InvariantCulture),
                     int.Parse(Option(args, "--audit", "1000000"), CultureInfo.InvariantCulture));
+                return 0;
+            case "trace":
+                var rest = Array.IndexOf(args, "--");
+                await TraceBench.RunAsync(rest >= 0 ? args[(rest + 1)..] : [],
+                    int.Parse(Option(args, "--devices", "10000"), CultureInfo.InvariantCulture),
+                    int.Parse(Option(args, "--runs", "51"), CultureInfo.InvariantCulture));
                 return 0;
             case "blob-seal":
                 await BlobBench.SealAsync(int.Parse(Option(args, "--mib", "1024"), CultureInfo.InvariantCulture), int.Parse(Option(args, "--runs", "3"), CultureInfo.InvariantCulture));

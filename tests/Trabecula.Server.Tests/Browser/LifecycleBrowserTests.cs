@@ -125,7 +125,8 @@ public sealed class LifecycleBrowserTests
         await MoveAsync(operatorPage, "Manufacturing", orderUrl);
 
         // The production route, delivery, surgery and follow-up are recorded through the API here
-        // (ProductionBrowserTests clicks through them); the moves stay the browser's.
+        // (ProductionBrowserTests records the route, QA sign-offs and QC release on the production page
+        // and traces the device on /trace); the moves stay the browser's.
         var orderId = orderUrl[^36..];
         using var operatorApi = await DemoApiClient.SignInAsync(server, accounts["demo.operator"]);
         using var inspectorApi = await DemoApiClient.SignInAsync(server, accounts["demo.inspector"]);

@@ -75,12 +75,14 @@ internal sealed class DemoAccount(string userName, string password, DemoAccount.
 
         public string NextCode()
         {
+            // Never the previous window's code: typed at a window's edge it is already stale when
+            // the server checks it. The current or the next one is valid for 30 s or more.
             var now = Totp.StepAt(TimeProvider.System.GetUtcNow());
-            var step = Math.Max(now - 1, _last + 1);
-            if (step > now + 1)
+            var step = Math.Max(now, _last + 1);
+            while (step > now + 1)
             {
-                Thread.Sleep(TimeSpan.FromSeconds(30));
-                step = _last + 1;
+                Thread.Sleep(TimeSpan.FromSeconds(5));
+                now = Totp.StepAt(TimeProvider.System.GetUtcNow());
             }
 
             _last = step;

@@ -267,7 +267,7 @@ internal static class DesignsApi
 
     internal static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> DownloadFileAsync(
         Guid id, Guid versionId, Guid fileId, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
-        Monitoring.AlertService alerts, TimeProvider time, CancellationToken cancellationToken)
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
         var file = order is null ? null : await db.DesignFiles.AsNoTracking().SingleOrDefaultAsync(f => f.Id == fileId && f.VersionId == versionId && f.OrderId == id, cancellationToken);
@@ -281,7 +281,7 @@ internal static class DesignsApi
             return Forbidden("The stage permission matrix does not let you download design files now.");
         }
 
-        var bytes = await ReadCheckedAsync(file, order, blobs, audit, alerts, cancellationToken);
+        var bytes = await ReadCheckedAsync(file, order, blobs, audit, cancellationToken);
         if (bytes is null)
         {
             return IntegrityFailed();
@@ -293,7 +293,7 @@ internal static class DesignsApi
 
     internal static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> ModelAsync(
         Guid id, Guid versionId, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
-        Monitoring.AlertService alerts, TimeProvider time, CancellationToken cancellationToken)
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var order = await OrdersApi.FindForCallerAsync(db, id, user, time, cancellationToken);
         var file = order is null ? null : await db.DesignFiles.AsNoTracking().Where(f => f.VersionId == versionId && f.OrderId == id && f.Kind == DesignFileKind.Model)
@@ -308,7 +308,7 @@ internal static class DesignsApi
             return Forbidden("The stage permission matrix does not let you view design files now.");
         }
 
-        var bytes = await ReadCheckedAsync(file, order, blobs, audit, alerts, cancellationToken);
+        var bytes = await ReadCheckedAsync(file, order, blobs, audit, cancellationToken);
         if (bytes is null)
         {
             return IntegrityFailed();
@@ -971,7 +971,7 @@ internal static class DesignsApi
         await stream.WriteAsync(bytes, cancellationToken);
     }
 
-    private static async Task<byte[]?> ReadCheckedAsync(DesignFile file, Order order, IBlobStore blobs, IAuditLog audit, Monitoring.AlertService alerts, CancellationToken cancellationToken)
+    private static async Task<byte[]?> ReadCheckedAsync(DesignFile file, Order order, IBlobStore blobs, IAuditLog audit, CancellationToken cancellationToken)
     {
         try
         {
@@ -979,7 +979,7 @@ internal static class DesignsApi
         }
         catch (BlobIntegrityException ex)
         {
-            await alerts.RaiseAsync(Monitoring.AlertKind.IntegrityFailure, file.BlobKey, $"Design file {file.Id} failed its integrity check.", cancellationToken);
+            // The store has raised the integrity alert (BlobIntegrityAlerts); here only the refused read is audited.
             await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded, AuditOutcome.Failed)
             {
                 TargetType = "design-file",

@@ -10,12 +10,12 @@ SLICES=${SLICES:-300}
 RUNS=${RUNS:-5}
 for tool in gdcmanon hyperfine jq; do command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install libgdcm-tools hyperfine jq" >&2; exit 1; }; done
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-# Ours is the published executable (dotnet publish: ReadyToRun), as deployed; PUBLISHED=dir reuses one.
+# Ours is the published `trabecula` (tools/publish.sh: the native AOT launcher), as deployed; PUBLISHED=dir reuses one.
 pub=${PUBLISHED:-$work/pub}
 if [[ -z ${PUBLISHED:-} ]]; then
-  dotnet publish src/Trabecula.Server -c Release -o "$pub" -nologo -v quiet >&2
+  bash tools/publish.sh "$pub" >&2
 fi
-exe=$pub/Trabecula.Server
+exe=$pub/trabecula
 /usr/bin/python3 tools/fixtures/make-ct-series.py "$work/series" -n "$SLICES" >&2
 mib=$(du -sm "$work/series" | cut -f1)
 

@@ -5,8 +5,8 @@
 #   2. `trabecula mesh inspect` on the same spheres as AMF (../shared/bench/stl2amf.py, OpenSCAD's
 #      layout) against `xmllint --noout --stream`, which only parses the XML. Target: at least 2x.
 # Every time is a whole process (start-up included) measured by hyperfine (-N, 1 warm-up, RUNS
-# runs, median reported, min beside it). Ours is the published executable (dotnet publish:
-# ReadyToRun), as deployed. Results: docs/performance.md.
+# runs, median reported, min beside it). Ours is the published `trabecula` (tools/publish.sh:
+# the native AOT launcher), as deployed. Results: docs/performance.md.
 #   bash bench/mesh.sh        # FNS="300 600 1000" RUNS=5; PUBLISHED=dir reuses a publish folder;
 #                             # BEFORE=path/Trabecula.Server.dll adds an earlier build (run with dotnet) to each run
 set -euo pipefail
@@ -17,9 +17,9 @@ for tool in openscad admesh xmllint hyperfine jq; do command -v "$tool" >/dev/nu
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 pub=${PUBLISHED:-$work/pub}
 if [[ -z ${PUBLISHED:-} ]]; then
-  dotnet publish src/Trabecula.Server -c Release -o "$pub" -nologo -v quiet >&2
+  bash tools/publish.sh "$pub" >&2
 fi
-exe=$pub/Trabecula.Server
+exe=$pub/trabecula
 
 # hf NAME CMD_A CMD_B [CMD_C] -> "medianA minA medianB minB [medianC minC]" in seconds
 hf() {

@@ -42,7 +42,7 @@ internal static class BenchProgram
                     int.Parse(Option(args, "--runs", "51"), CultureInfo.InvariantCulture));
                 return 0;
             case "blob-seal":
-                await BlobBench.SealAsync(int.Parse(Option(args, "--mib", "1024"), CultureInfo.InvariantCulture), int.Parse(Option(args, "--runs", "3"), CultureInfo.InvariantCulture));
+                BlobBench.Run();
                 return 0;
             default:
                 await Console.Error.WriteLineAsync("usage: audit-append|audit-verify --provider sqlite|postgresql --entries N [--concurrency C] | orders-seed --orders N --audit M -- <platform settings>");

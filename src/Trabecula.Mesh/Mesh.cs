@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Trabecula.Mesh;
 
@@ -150,6 +151,39 @@ public sealed class MeshBuilder : ITriangleSink
     }
 
     /// <summary>
+    /// Adds triangles given as consecutive corners (three per triangle), exactly as <see cref="Add"/>
+    /// would one by one. For a large model the weld table is far bigger than the caches and every
+    /// lookup lands on a random line, so the line of the corner a few places ahead is prefetched
+    /// while the current one is probed: the memory latencies overlap instead of adding up.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void AddCorners(ReadOnlySpan<Vector3> corners)
+    {
+        if (corners.Length % 3 != 0)
+        {
+            throw new ArgumentException("Corners come in threes.", nameof(corners));
+        }
+
+        if (_indexCount + corners.Length > _indices.Length)
+        {
+            Array.Resize(ref _indices, Grow(_indices.Length, _indexCount + corners.Length));
+        }
+
+        const int Ahead = 12;
+        for (var i = 0; i < corners.Length; i++)
+        {
+            if (i + Ahead < corners.Length)
+            {
+                Prefetch(corners[i + Ahead]);
+            }
+
+            _indices[_indexCount + i] = Weld(corners[i]);
+        }
+
+        _indexCount += corners.Length;
+    }
+
+    /// <summary>
     /// Adds a vertex of an indexed source and returns the welded index to use for it; a vertex equal
     /// to an earlier one counts in <see cref="Mesh.DuplicateVertices"/>.
     /// </summary>
@@ -234,6 +268,18 @@ public sealed class MeshBuilder : ITriangleSink
         }
 
         return index;
+    }
+
+    private unsafe void Prefetch(Vector3 v)
+    {
+        if (Sse.IsSupported)
+        {
+            var table = _table;
+            var slot = Hash(Canonical(v.X), Canonical(v.Y), Canonical(v.Z)) & (table.Length - 1);
+            // Not pinned: if the collector moved the table meanwhile the hint names a stale line,
+            // which costs nothing (a prefetch never faults).
+            Sse.Prefetch0(Unsafe.AsPointer(ref table[slot]));
+        }
     }
 
     private static uint Canonical(float f) => float.IsNaN(f) ? BitConverter.SingleToUInt32Bits(float.NaN) : BitConverter.SingleToUInt32Bits(f + 0f);

@@ -128,6 +128,9 @@ public static class StlReader
         // a forward-only stream, whose count is only a claim, in 50 KiB blocks.
         var blockRecords = length >= 0 ? 20 * 1024 : 1024;
         var block = new byte[(int)Math.Clamp(count, 1, blockRecords) * RecordSize];
+        // A mesh builder takes the block's corners at once (it prefetches its weld table ahead).
+        var builderSink = sink as MeshBuilder;
+        var corners = builderSink is null ? null : new Vector3[block.Length / RecordSize * 3];
         long offset = HeaderSize + 4;
         var remaining = count;
         while (remaining > 0)
@@ -149,8 +152,19 @@ public static class StlReader
                 var a = ReadVertex(record[12..], offset + (r * RecordSize) + 12);
                 var b = ReadVertex(record[24..], offset + (r * RecordSize) + 24);
                 var c = ReadVertex(record[36..], offset + (r * RecordSize) + 36);
-                sink.Add(new Triangle(a, b, c));
+                if (corners is null)
+                {
+                    sink.Add(new Triangle(a, b, c));
+                }
+                else
+                {
+                    corners[3 * r] = a;
+                    corners[(3 * r) + 1] = b;
+                    corners[(3 * r) + 2] = c;
+                }
             }
+
+            builderSink?.AddCorners(corners.AsSpan(0, 3 * records));
 
             offset += want;
             remaining -= records;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Trabecula.Server.Data;
 using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Infrastructure.Data;
+using Trabecula.Tools;
 using Trabecula.Server.Infrastructure.Hosting;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Trabecula.Server.Infrastructure.Hosting;
+using Trabecula.Tools;
 
 namespace Trabecula.Server.Cli;
 
@@ -13,32 +14,22 @@ internal static class TrabeculaCommandLine
     /// <summary>sysexits.h EX_CONFIG: the configuration is wrong, restarting will not help.</summary>
     public const int ConfigurationError = 78;
 
-    private const string Description = "Trabecula: the platform for patient-specific 3D-printed medical devices.";
-
     public static Task<int> InvokeAsync(string[] args, Func<string[], WebApplication> buildApp)
     {
         ArgumentNullException.ThrowIfNull(args);
-        // The library verbs (mesh, dicom) use no host, database, configuration or master key: when
-        // one is the first word, only its command tree is built, so a designer's quick check does
-        // not pay for constructing every verb (see docs/performance.md, "Start-up of the library verbs").
-        return args is ["mesh", ..] ? RunAsync(LibraryRoot(MeshCommands.Create()), args)
-            : args is ["dicom", ..] ? RunAsync(LibraryRoot(DicomCommands.Create()), args)
-            : RunAsync(FullRoot(buildApp), args);
+        // A library verb (mesh, dicom) builds only its own command tree (see LibraryCommandLine).
+        return LibraryCommandLine.IsLibraryVerb(args) ? LibraryCommandLine.RunAsync(args) : RunAsync(FullRoot(buildApp), args);
     }
-
-    private static RootCommand LibraryRoot(Command verb) =>
-        // --data is accepted (and unused) as on the full command line, so a script that passes it everywhere keeps working.
-        new(Description) { Options = { DataOption() }, Subcommands = { verb } };
 
     private static RootCommand FullRoot(Func<string[], WebApplication> buildApp)
     {
-        var data = DataOption();
+        var data = LibraryCommandLine.DataOption();
         var urls = new Option<string?>("--urls")
         {
             Description = "Addresses to listen on, e.g. http://127.0.0.1:5080 (overrides Server:Host and Server:Port).",
         };
 
-        var root = new RootCommand(Description)
+        var root = new RootCommand(LibraryCommandLine.Description)
         {
             TreatUnmatchedTokensAsErrors = false,
         };
@@ -63,34 +54,16 @@ internal static class TrabeculaCommandLine
         return root;
     }
 
-    private static Option<string?> DataOption() => new("--data")
-    {
-        Description = "Data folder (database, keys, files). Default: ./data, or TRABECULA_DATA.",
-        Recursive = true,
-    };
-
     private static async Task<int> RunAsync(RootCommand root, string[] args)
     {
-        var parse = root.Parse(args);
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await LibraryCommandLine.RunAsync(root, args);
         }
         catch (StartupException ex)
         {
             await Console.Error.WriteLineAsync($"trabecula: {ex.Message}");
             return ConfigurationError;
-        }
-        catch (CliUsageException ex)
-        {
-            await Console.Error.WriteLineAsync($"trabecula: {ex.Message} (see 'trabecula --help')");
-            return 2;
-        }
-        catch (Exception ex) when (ex is Dicom.DicomFormatException or Mesh.MeshFormatException)
-        {
-            // A file that does not parse: one line with the reason and its position, no stack trace.
-            await Console.Error.WriteLineAsync($"trabecula: {ex.Message}");
-            return 1;
         }
     }
 }

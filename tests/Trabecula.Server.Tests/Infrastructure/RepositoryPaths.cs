@@ -11,6 +11,9 @@ internal static class RepositoryPaths
     /// <summary>The server as a user runs it: its own output folder, with its web root beside it.</summary>
     public static string ServerDll { get; } = Path.Combine(Root, "src", "Trabecula.Server", "bin", Configuration, "net10.0", "Trabecula.Server.dll");
 
+    /// <summary>The `trabecula` launcher's managed build (published, it is a native executable).</summary>
+    public static string LauncherDll { get; } = Path.Combine(Root, "src", "Trabecula.Launcher", "bin", Configuration, "net10.0", "trabecula.dll");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -85,15 +85,7 @@ internal sealed class EnvelopeBlobStore(
                     var sink = compress ? new ZLibStream(sealer, CompressionLevel.Fastest, leaveOpen: true) : (Stream)sealer;
                     try
                     {
-                        hash.AppendData(buffer, 0, prefix);
-                        await sink.WriteAsync(buffer.AsMemory(0, prefix), cancellationToken);
-                        length = prefix;
-                        while ((read = await content.ReadAsync(buffer.AsMemory(0, Sample), cancellationToken)) > 0)
-                        {
-                            hash.AppendData(buffer, 0, read);
-                            await sink.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                            length += read;
-                        }
+                        length = await PlaintextCopy.CopyAsync(content, buffer, prefix, sink, hash, cancellationToken);
                     }
                     finally
                     {

@@ -4,14 +4,14 @@ using Trabecula.Mesh.Amf;
 using Trabecula.Mesh.Stl;
 using Trabecula.Mesh.ThreeMf;
 
-namespace Trabecula.Server.Cli;
+namespace Trabecula.Tools;
 
 /// <summary>
 /// `trabecula mesh inspect|convert`: the mesh library on the command line, for a designer checking
 /// a model before upload. Exit codes: 0 fine, 1 the file does not parse (the reason with its byte
 /// offset or line on stderr), 2 usage.
 /// </summary>
-internal static class MeshCommands
+public static class MeshCommands
 {
     public static Command Create()
     {

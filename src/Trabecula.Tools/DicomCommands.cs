@@ -2,23 +2,20 @@ using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Trabecula.Dicom;
 using Trabecula.Dicom.Deidentification;
 using Trabecula.Dicom.Json;
 using Trabecula.Dicom.Series;
 
-namespace Trabecula.Server.Cli;
+namespace Trabecula.Tools;
 
 /// <summary>
 /// `trabecula dicom inspect|deid|validate`: the DICOM library on the command line, for PACS-side
 /// scripts and for checking a hospital's export before it is uploaded. No database, no server.
 /// Exit codes: 0 fine, 1 some files failed (each named on stderr), 2 usage.
 /// </summary>
-internal static class DicomCommands
+public static class DicomCommands
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     public static Command Create()
     {
         var dicom = new Command("dicom", "Inspect, validate and de-identify DICOM files (PS3.10, PS3.15 Annex E).");
@@ -56,7 +53,7 @@ internal static class DicomCommands
             var summaries = series.Select(s => DicomSeriesSummary.Build(s.Value)).ToList();
             if (parse.GetValue(json))
             {
-                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(summaries.Select(ToJson), Json));
+                await Console.Out.WriteLineAsync(SeriesSummaryJson.Serialize(summaries));
             }
             else
             {
@@ -250,13 +247,4 @@ internal static class DicomCommands
         await using var stream = File.OpenRead(file);
         return await DicomFileSniffer.IsPart10Async(stream, cancellationToken);
     }
-
-    private static object ToJson(DicomSeriesSummary s) => new
-    {
-        s.SeriesInstanceUid, modality = s.ModalityName, manufacturer = s.ManufacturerName, s.Model, deviceSerialNumber = s.SerialNumber, s.Station,
-        s.SliceThicknessMm, spacingBetweenSlicesMm = s.DeclaredSpacingMm, s.MeasuredSpacingMm,
-        pixelSpacingMm = s.PixelSpacingMm is { } p ? new[] { p.Row, p.Column } : null,
-        rows = s.RowCount, columns = s.ColumnCount, s.SliceCount, s.ZExtentMm, s.HasGaps, s.HasIrregularSpacing, s.HasMixedOrientation,
-        s.AcquisitionDateTime, s.BodyPart, kvp = s.KvpValue,
-    };
 }

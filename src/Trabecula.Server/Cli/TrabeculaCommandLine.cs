@@ -23,6 +23,8 @@ internal static class TrabeculaCommandLine
         // not pay for constructing every verb (see docs/performance.md, "Start-up of the library verbs").
         return args is ["mesh", ..] ? RunAsync(LibraryRoot(MeshCommands.Create()), args)
             : args is ["dicom", ..] ? RunAsync(LibraryRoot(DicomCommands.Create()), args)
+            // The workstation's verbs run where there is no platform at all (an offline printer PC).
+            : args is ["package", ..] ? RunAsync(LibraryRoot(Features.Transfer.PackageCommands.Create()), args)
             : RunAsync(FullRoot(buildApp), args);
     }
 
@@ -60,6 +62,7 @@ internal static class TrabeculaCommandLine
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(KeyCommands.Create(context));
         root.Subcommands.Add(Features.Designs.SignatureCommands.Create(context));
+        root.Subcommands.Add(Features.Transfer.PackageCommands.Create());
         return root;
     }
 

@@ -64,6 +64,12 @@ public sealed class ShareTests
         Assert.Empty(JsonNode.Parse(await world.Inspector.GetStringAsync(new Uri("/api/shares/incoming", UriKind.Relative)))!.AsArray());
         Assert.Equal(plate, await world.Operator.GetByteArrayAsync(content));
 
+        // The pages: the sharer's order page offers the file and lists the share; the recipient's list links the download.
+        var sharerPage = await world.Designer.GetStringAsync(new Uri($"/orders/{id}/shares", UriKind.Relative));
+        Assert.Contains($"artifact-DesignFile-{fileId}", sharerPage, StringComparison.Ordinal);
+        Assert.Contains($"share-{shareId}", sharerPage, StringComparison.Ordinal);
+        Assert.Contains($"/api/shares/{shareId}/content", await world.Operator.GetStringAsync(new Uri("/shares", UriKind.Relative)), StringComparison.Ordinal);
+        Assert.DoesNotContain("share-form", await world.Operator.GetStringAsync(new Uri($"/orders/{id}/shares", UriKind.Relative)), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await world.Inspector.GetAsync(content)).StatusCode);
         using (var outsider = await TestAccounts.SignedInAsync(world.Factory, "outsider"))
         {

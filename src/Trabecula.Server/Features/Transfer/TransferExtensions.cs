@@ -10,12 +10,14 @@ internal static class TransferExtensions
         builder.Services.AddValidatedOptions<ShareOptions, ShareOptionsValidator>(ShareOptions.SectionName);
         builder.Services.AddScoped<ArtifactResolver>();
         builder.Services.AddScoped<ShareService>();
+        builder.Services.AddScoped<PackageExports>();
         return builder;
     }
 
     public static WebApplication MapTransfer(this WebApplication app)
     {
         app.MapSharesApi();
+        app.MapPackagesApi();
         return app;
     }
 }

@@ -14,7 +14,7 @@ namespace Trabecula.Server.Features.Transfer.Pages;
 /// caller's organization made, with revocation. It goes through <see cref="ShareService"/>, as the API does.
 /// </summary>
 [Authorize(Policy = Policies.Active)]
-public sealed class OrderSharesModel(TrabeculaDbContext db, ShareService shares, TimeProvider time) : PageModel
+public sealed class OrderSharesModel(TrabeculaDbContext db, ShareService shares, PackageExports exports, TimeProvider time) : PageModel
 {
     public Order? Order { get; private set; }
 
@@ -26,6 +26,10 @@ public sealed class OrderSharesModel(TrabeculaDbContext db, ShareService shares,
     public IReadOnlyList<(string UserName, string Display)> Recipients { get; private set; } = [];
 
     public DateTime Now { get; private set; }
+
+    public IReadOnlyList<ResolvedArtifact> Exportable { get; private set; } = [];
+
+    public IReadOnlyList<ExportRecipient> ExportRecipients { get; private set; } = [];
 
     public int DefaultHours => shares.DefaultHours;
 
@@ -59,6 +63,26 @@ public sealed class OrderSharesModel(TrabeculaDbContext db, ShareService shares,
         return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
     }
 
+    /// <summary>The encrypted package as a download; a refusal shows on the page.</summary>
+    public async Task<IActionResult> OnPostExportAsync(Guid id, string artifactKind, Guid artifactId, Guid clientId, CancellationToken cancellationToken)
+    {
+        var outcome = Enum.TryParse<ArtifactKind>(artifactKind, out var kind)
+            ? await exports.ExportAsync(User, id, kind, artifactId, clientId, cancellationToken)
+            : new ExportOutcome(ShareStatus.NotFound);
+        if (outcome.Status == ShareStatus.Ok)
+        {
+            return File(outcome.Package!, PackagesApi.PackageMediaType, outcome.FileName);
+        }
+
+        if (outcome.Status == ShareStatus.NotFound)
+        {
+            return NotFound();
+        }
+
+        Error = outcome.Detail;
+        return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+    }
+
     private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
     {
         var (order, shareable) = await shares.ShareableAsync(User, id, cancellationToken);
@@ -71,6 +95,8 @@ public sealed class OrderSharesModel(TrabeculaDbContext db, ShareService shares,
         Shareable = shareable;
         Mine = await shares.ListForOrderAsync(User, id, cancellationToken) ?? [];
         Now = time.GetUtcNow().UtcDateTime;
+        Exportable = await exports.ExportableAsync(User, order, cancellationToken);
+        ExportRecipients = Exportable.Count == 0 ? [] : await exports.RecipientsAsync(order, cancellationToken);
         var own = Guid.Parse(User.FindFirst(Infrastructure.Security.TrabeculaClaimTypes.OrganizationId)!.Value);
         var others = new[] { order.InstitutionId, order.DesignerId, order.ManufacturerId, order.RegistrantId }
             .Where(o => o is { } g && g != own).Select(o => o!.Value).Distinct().ToList();

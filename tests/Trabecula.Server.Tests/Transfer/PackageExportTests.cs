@@ -56,6 +56,12 @@ public sealed class PackageExportTests
 
         Assert.Equal(2, JsonNode.Parse(await world.Operator.GetStringAsync(new Uri($"/api/orders/{id}/exports/recipients", UriKind.Relative)))!.AsArray().Count);
 
+        // The page offers the operator the package and both workstations; the designer no export at all.
+        var page = await world.Operator.GetStringAsync(new Uri($"/orders/{id}/shares", UriKind.Relative));
+        Assert.Contains($"export-ProductionPackage-{packageId}", page, StringComparison.Ordinal);
+        Assert.All(clients, c => Assert.Contains($"value=\"{c}\"", page, StringComparison.Ordinal));
+        Assert.DoesNotContain("export-form", await world.Designer.GetStringAsync(new Uri($"/orders/{id}/shares", UriKind.Relative)), StringComparison.Ordinal);
+
         // The designer may not export the package (no Download or Encrypt cell); an unknown client is refused.
         using (var byDesigner = await ExportAsync(world.Designer, id, "ProductionPackage", packageId, clients[0]))
         {

@@ -12,6 +12,7 @@ using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Features.PatientData;
 using Trabecula.Server.Features.Production;
 using Trabecula.Server.Features.Traceability;
+using Trabecula.Server.Features.Transfer;
 using Trabecula.Server.Features.Shell;
 using Trabecula.Server.Features.Uploads;
 using Trabecula.Server.Infrastructure.Hosting;
@@ -43,6 +44,7 @@ public partial class Program
         builder.AddDesigns();
         builder.AddProduction();
         builder.AddTraceability();
+        builder.AddTransfer();
 
         var app = builder.Build();
         app.UseTrabeculaDefaults();
@@ -60,6 +62,7 @@ public partial class Program
         app.MapDesigns();
         app.MapProduction();
         app.MapTraceability();
+        app.MapTransfer();
         return app;
     }
 }

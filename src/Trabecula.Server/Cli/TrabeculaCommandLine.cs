@@ -17,8 +17,11 @@ internal static class TrabeculaCommandLine
     public static Task<int> InvokeAsync(string[] args, Func<string[], WebApplication> buildApp)
     {
         ArgumentNullException.ThrowIfNull(args);
-        // A library verb (mesh, dicom) builds only its own command tree (see LibraryCommandLine).
-        return LibraryCommandLine.IsLibraryVerb(args) ? LibraryCommandLine.RunAsync(args) : RunAsync(FullRoot(buildApp), args);
+        // A library verb (mesh, dicom) builds only its own command tree (see LibraryCommandLine);
+        // so do the workstation's verbs, which run where there is no platform at all (an offline printer PC).
+        return LibraryCommandLine.IsLibraryVerb(args) ? LibraryCommandLine.RunAsync(args)
+            : args is ["package", ..] ? RunAsync(new RootCommand(LibraryCommandLine.Description) { Options = { LibraryCommandLine.DataOption() }, Subcommands = { Features.Transfer.PackageCommands.Create() } }, args)
+            : RunAsync(FullRoot(buildApp), args);
     }
 
     private static RootCommand FullRoot(Func<string[], WebApplication> buildApp)
@@ -51,6 +54,7 @@ internal static class TrabeculaCommandLine
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(KeyCommands.Create(context));
         root.Subcommands.Add(Features.Designs.SignatureCommands.Create(context));
+        root.Subcommands.Add(Features.Transfer.PackageCommands.Create());
         return root;
     }
 

@@ -103,6 +103,10 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
 
     public DbSet<Features.Traceability.FollowUpClosure> FollowUpClosures => Set<Features.Traceability.FollowUpClosure>();
 
+    public DbSet<Features.Transfer.ArtifactShare> ArtifactShares => Set<Features.Transfer.ArtifactShare>();
+
+    public DbSet<Features.Transfer.ClientTransferKey> ClientTransferKeys => Set<Features.Transfer.ClientTransferKey>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -81,6 +81,16 @@ public enum AuditAction
     DeviceScanRefused,
     TraceQueried,
     TraceExported,
+
+    // Sharing and encrypted export (R-XFER-2 share/encrypt): a share created, its artifact
+    // downloaded by the recipient, revoked by the sharer, and every refused create, download or
+    // revoke; a machine client's transfer key registered and an encrypted package exported to it.
+    ShareCreated,
+    ShareDownloaded,
+    ShareRevoked,
+    ShareRefused,
+    ClientTransferKeyRegistered,
+    PackageExported,
 }
 
 /// <summary>How the audited operation ended.</summary>

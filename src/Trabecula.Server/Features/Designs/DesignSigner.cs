@@ -39,6 +39,19 @@ public sealed class DesignSigner : IDisposable
 
     public bool Verify(string document, byte[] signature) => _key.VerifyData(Message(document), signature, HashAlgorithmName.SHA256);
 
+    /// <summary>
+    /// Signs an encrypted export package (Features/Transfer) with the same published key, under
+    /// the package's own label, so that a package signature never passes as a design signature
+    /// (whose messages begin with another label) and the workstation trusts one platform key.
+    /// </summary>
+    public byte[] SignTransferPackage(byte[] message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return message.AsSpan().StartsWith(Transfer.TransferPackage.SignatureLabel)
+            ? _key.SignData(message, HashAlgorithmName.SHA256)
+            : throw new ArgumentException("Not a transfer package message.", nameof(message));
+    }
+
     public void Dispose() => _key.Dispose();
 
     private static byte[] Message(string document) => [.. Label, .. System.Text.Encoding.UTF8.GetBytes(document)];

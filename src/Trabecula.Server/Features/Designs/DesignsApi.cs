@@ -723,6 +723,20 @@ internal static class DesignsApi
                 extensions: new Dictionary<string, object?> { ["unmet"] = check.Problems });
         }
 
+        var zip = await BuildPackageZipAsync(db, blobs, package, cancellationToken);
+        await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded)
+        {
+            TargetType = "production-package",
+            TargetId = package.Id.ToString(),
+            OrderId = order.Id,
+            Details = new Dictionary<string, object?> { ["manifestSha256"] = package.ManifestSha256 },
+        }, cancellationToken);
+        return TypedResults.File(zip, "application/zip", PackageZipName(order, package));
+    }
+
+    /// <summary>The manufacturer's zip (manifest.json and the AM files, each read through its hash check); also what a share or an encrypted export of the package carries.</summary>
+    internal static async Task<byte[]> BuildPackageZipAsync(TrabeculaDbContext db, IBlobStore blobs, ReleasedPackage package, CancellationToken cancellationToken)
+    {
         var row = await db.ProductionPackages.AsNoTracking().SingleAsync(p => p.Id == package.Id, cancellationToken);
         using var zip = new MemoryStream();
         using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
@@ -736,15 +750,10 @@ internal static class DesignsApi
             }
         }
 
-        await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded)
-        {
-            TargetType = "production-package",
-            TargetId = package.Id.ToString(),
-            OrderId = order.Id,
-            Details = new Dictionary<string, object?> { ["manifestSha256"] = package.ManifestSha256 },
-        }, cancellationToken);
-        return TypedResults.File(zip.ToArray(), "application/zip", $"{order.Number}-v{package.VersionNumber}-production-package.zip");
+        return zip.ToArray();
     }
+
+    internal static string PackageZipName(Order order, ReleasedPackage package) => $"{order.Number}-v{package.VersionNumber}-production-package.zip";
 
     internal static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> ManifestAsync(
         Guid id, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, DesignReleases releases, IBlobStore blobs, IAuditLog audit, TimeProvider time,
@@ -1017,7 +1026,7 @@ internal static class DesignsApi
         return buffer.ToArray();
     }
 
-    private static string ContentType(string format) => format switch
+    internal static string ContentType(string format) => format switch
     {
         "pdf" => "application/pdf",
         "stl" => "model/stl",

@@ -25,6 +25,36 @@ internal static class UploadIngest
         endpoints.MapPost("/api/orders/{id:guid}/datasets/{datasetId:guid}/uploads/{uploadId:guid}", IngestUploadAsync)
             .WithTags("Patient data").RequireAuthorization(Policies.Active).WithName("IngestUpload")
             .WithSummary("Ingest a finished tus upload (/api/uploads) of yours: a DICOM file as POST instances does, a zip archive as POST archives does; the upload is consumed.");
+        endpoints.MapPost("/api/orders/{id:guid}/datasets/{datasetId:guid}/files/uploads/{uploadId:guid}", IngestScanUploadAsync)
+            .WithTags("Patient data").RequireAuthorization(Policies.Active).WithName("IngestScanUpload")
+            .WithSummary("Ingest a finished tus upload of yours into an optical capture or model scan dataset, as POST files does (the name from its Upload-Metadata 'filename'); the upload is consumed.");
+    }
+
+    /// <summary>A scan (STL/PLY/OBJ/photo) that came through tus: read whole, as POST files reads it, so bounded by the same size.</summary>
+    internal static async Task<Results<Created<ScanFileView>, Ok<ScanFileView>, NotFound, ProblemHttpResult>> IngestScanUploadAsync(
+        Guid id, Guid datasetId, Guid uploadId, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit, UploadService uploads,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (order, dataset) = await PatientDataApi.FindDatasetAsync(db, id, datasetId, user, time, cancellationToken);
+        var upload = order is null ? null : await uploads.FindCompletedAsync(uploadId, UploadsApi.OwnerId(user), cancellationToken);
+        if (order is null || dataset is null || upload is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (upload.Length > ScanFilesApi.MaxScanBytes)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, type: ProblemTypes.PayloadTooLarge, detail: $"One scan is at most {ScanFilesApi.MaxScanBytes >> 20} MiB.");
+        }
+
+        var bytes = await blobs.GetAsync(upload.BlobKey, upload.Sha256, cancellationToken);
+        var result = await ScanFilesApi.StoreBytesAsync(order, dataset, bytes, UploadsApi.MetadataValue(upload.Metadata, "filename"), user, db, policy, blobs, audit, time, cancellationToken);
+        if (result.Result is Created<ScanFileView> or Ok<ScanFileView> && await uploads.MarkConsumedAsync(upload.Id, $"dataset:{dataset.Id}", cancellationToken))
+        {
+            await blobs.DeleteAsync(upload.BlobKey, cancellationToken);
+        }
+
+        return result;
     }
 
     internal static async Task<Results<Ok<ArchiveResult>, Created<InstanceView>, Ok<InstanceView>, NotFound, ProblemHttpResult>> IngestUploadAsync(

@@ -280,7 +280,8 @@ internal static class UploadsApi
     }
 
     internal static async Task<Results<NoContent, NotFound>> DeleteAsync(
-        Guid uploadId, HttpContext context, ClaimsPrincipal user, TrabeculaDbContext db, UploadSpool spool, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+        Guid uploadId, HttpContext context, ClaimsPrincipal user, TrabeculaDbContext db, UploadSpool spool, IBlobStore blobs, IAuditLog audit, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         context.Response.Headers["Tus-Resumable"] = TusVersion;
         var upload = await db.Uploads.SingleOrDefaultAsync(u => u.Id == uploadId && u.OwnerId == OwnerId(user), cancellationToken);
@@ -292,6 +293,11 @@ internal static class UploadsApi
         db.Uploads.Remove(upload);
         await db.SaveChangesAsync(cancellationToken);
         File.Delete(spool.PathOf(upload.Id));
+        if (upload.BlobKey is not null && upload.ConsumedAt is null)
+        {
+            await blobs.DeleteAsync(upload.BlobKey, cancellationToken); // finished, then refused or abandoned: its blob has no other owner
+        }
+
         await audit.RecordAsync(new AuditEvent(AuditAction.UploadDeleted) { TargetType = "upload", TargetId = upload.Id.ToString() }, cancellationToken);
         return TypedResults.NoContent();
     }

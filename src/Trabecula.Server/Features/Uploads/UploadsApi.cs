@@ -308,7 +308,9 @@ internal static class UploadsApi
         StoredBlob stored;
         await using (var plain = spool.OpenPlain(upload.Id))
         {
-            stored = await blobs.PutAsync(plain, new BlobPutOptions { Category = "Upload" }, cancellationToken);
+            // Not compressed: the ingest reads it where it needs to (a zip's directory, then each entry),
+            // which a compressed blob could only do by inflating from its start every time.
+            stored = await blobs.PutAsync(plain, new BlobPutOptions { Category = "Upload", Compression = BlobCompressionMode.None }, cancellationToken);
         }
 
         upload.BlobKey = stored.Key;

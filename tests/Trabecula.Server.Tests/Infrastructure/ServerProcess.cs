@@ -25,6 +25,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The server's process id (dotnet runs the app in this process), e.g. to read its /proc status.</summary>
+    public int ProcessId => _process.Id;
+
     public string Output
     {
         get

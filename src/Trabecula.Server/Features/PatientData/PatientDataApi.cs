@@ -269,41 +269,106 @@ internal static class PatientDataApi
         }
     }
 
+    /// <summary>
+    /// Files larger than this are never held whole in memory: a finished upload is parsed up to its
+    /// pixel data and streamed into its blob, and a download streams (with ranges). Smaller ones are
+    /// parsed completely, and a download is verified before its first byte is sent.
+    /// </summary>
+    internal const long StreamAboveBytes = 64L << 20;
+
     /// <summary>Parses, checks, stores and indexes one file: the API's and the order page's upload.</summary>
     internal static async Task<Results<Created<InstanceView>, Ok<InstanceView>, NotFound, ProblemHttpResult>> StoreAsync(
         Order order, PatientDataset dataset, ReadOnlyMemory<byte> bytes, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs,
         IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
-        var id = order.Id;
-        var datasetId = dataset.Id;
+        if (await RefuseAsync(order, dataset, user, policy, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        var parsed = Parse(Wrap(bytes), options: null);
+        if (parsed is not ({ } file, { } header, _))
+        {
+            return Unprocessable(parsed.Error!);
+        }
+
+        return await IndexAsync(order, dataset, file, header, db, audit, time,
+            token => blobs.PutAsync(bytes, new BlobPutOptions { Sensitivity = BlobSensitivity.SensitiveMedical, Category = nameof(DataClass.IdentifiedPatientData), OrderId = order.Id }, token),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// One large DICOM file already stored as a blob (a finished upload): its header is parsed from
+    /// the stored bytes up to the pixel data, and the file is copied into its own blob as a stream
+    /// (decrypted, hashed and encrypted again chunk by chunk), so memory stays at a few chunks.
+    /// </summary>
+    internal static async Task<Results<Created<InstanceView>, Ok<InstanceView>, NotFound, ProblemHttpResult>> StoreStoredAsync(
+        Order order, PatientDataset dataset, StoredBlob source, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs,
+        IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await RefuseAsync(order, dataset, user, policy, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        (DicomFile? File, byte[]? Header, DicomFormatException? Error) parsed;
+        await using (var head = new BlobSeekableStream(blobs, source.Key, source.Sha256, source.Length))
+        {
+            parsed = Parse(head, DicomReadOptions.HeaderOnly);
+        }
+
+        if (parsed is not ({ } file, { } header, _))
+        {
+            return Unprocessable(parsed.Error!);
+        }
+
+        return await IndexAsync(order, dataset, file, header, db, audit, time, async token =>
+        {
+            await using var content = await blobs.OpenReadAsync(source.Key, source.Sha256, 0, null, token);
+            return await blobs.PutAsync(content, new BlobPutOptions { Sensitivity = BlobSensitivity.SensitiveMedical, Category = nameof(DataClass.IdentifiedPatientData), OrderId = order.Id }, token);
+        }, cancellationToken);
+    }
+
+    private static async Task<ProblemHttpResult?> RefuseAsync(Order order, PatientDataset dataset, ClaimsPrincipal user, AccessPolicy policy, CancellationToken cancellationToken)
+    {
         if (!await policy.AuthorizeAsync(user, order, DataClass.IdentifiedPatientData, DataAction.Upload, cancellationToken))
         {
             return Forbidden("Uploading patient data is the institution's, before the design is approved.");
         }
 
-        if (dataset.ConfirmedAt is not null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict, detail: "The dataset is confirmed; open a new dataset for more data.");
-        }
+        return dataset.ConfirmedAt is not null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.Conflict, detail: "The dataset is confirmed; open a new dataset for more data.")
+            : null;
+    }
 
-        DicomFile file;
-        byte[] header;
+    /// <summary>The parse, and the stored header: the same parse without its pixels (nothing downstream needs them).</summary>
+    private static (DicomFile? File, byte[]? Header, DicomFormatException? Error) Parse(Stream content, DicomReadOptions? options)
+    {
         try
         {
-            file = DicomFile.Read(Wrap(bytes));
-
-            // The stored header is this same parse without its pixels (nothing below needs them).
+            var file = DicomFile.Read(content, options);
             file.Dataset.Remove(DicomTag.PixelData);
             using var headerStream = new MemoryStream();
             DicomFileWriter.Write(file, headerStream);
-            header = headerStream.ToArray();
+            return (file, headerStream.ToArray(), null);
         }
         catch (DicomFormatException ex)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, type: ProblemTypes.UnprocessableContent,
-                detail: ex.Message, extensions: new Dictionary<string, object?> { ["offset"] = ex.Offset, ["path"] = ex.Path });
+            return (null, null, ex);
         }
+    }
 
+    private static ProblemHttpResult Unprocessable(DicomFormatException ex) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, type: ProblemTypes.UnprocessableContent,
+            detail: ex.Message, extensions: new Dictionary<string, object?> { ["offset"] = ex.Offset, ["path"] = ex.Path });
+
+    /// <summary>Checks the UIDs, stores the bytes (once per SOP instance and dataset), indexes and audits.</summary>
+    private static async Task<Results<Created<InstanceView>, Ok<InstanceView>, NotFound, ProblemHttpResult>> IndexAsync(
+        Order order, PatientDataset dataset, DicomFile file, byte[] header, TrabeculaDbContext db, IAuditLog audit, TimeProvider time,
+        Func<CancellationToken, Task<StoredBlob>> put, CancellationToken cancellationToken)
+    {
+        var id = order.Id;
+        var datasetId = dataset.Id;
         var sop = file.Dataset.GetString(Tags.SopInstanceUid)?.Trim();
         var series = file.Dataset.GetString(Tags.SeriesInstanceUid)?.Trim();
         var study = file.Dataset.GetString(Tags.StudyInstanceUid)?.Trim();
@@ -319,12 +384,7 @@ internal static class PatientDataApi
             return TypedResults.Ok(new InstanceView(existing.Id, existing.SopInstanceUid, existing.SeriesInstanceUid, existing.Modality, existing.Length, existing.Sha256, AlreadyStored: true));
         }
 
-        var stored = await blobs.PutAsync(bytes, new BlobPutOptions
-        {
-            Sensitivity = BlobSensitivity.SensitiveMedical,
-            Category = nameof(DataClass.IdentifiedPatientData),
-            OrderId = order.Id,
-        }, cancellationToken);
+        var stored = await put(cancellationToken);
         var instance = new DicomInstance
         {
             Id = Guid.CreateVersion7(time.GetUtcNow()),
@@ -366,7 +426,7 @@ internal static class PatientDataApi
             new InstanceView(instance.Id, sop, series, instance.Modality, stored.Length, stored.Sha256, AlreadyStored: false));
     }
 
-    internal static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> DownloadAsync(
+    internal static async Task<Results<FileContentHttpResult, FileStreamHttpResult, NotFound, ProblemHttpResult>> DownloadAsync(
         Guid id, Guid datasetId, Guid instanceId, ClaimsPrincipal user, TrabeculaDbContext db, AccessPolicy policy, IBlobStore blobs, IAuditLog audit,
         TimeProvider time, CancellationToken cancellationToken)
     {
@@ -379,6 +439,17 @@ internal static class PatientDataApi
         if (!await policy.AuthorizeAsync(user, order, DataClass.IdentifiedPatientData, DataAction.Download, cancellationToken))
         {
             return Forbidden("The identified original stays with the institution.");
+        }
+
+        var fileName = $"{order.Number}-{instance.Id:N}.dcm";
+        var entityTag = new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{instance.Sha256}\"");
+        if (instance.Length > StreamAboveBytes)
+        {
+            // Too big to verify whole before the first byte: every chunk is authenticated before it is
+            // sent, and a failure aborts the response (the store raises the alert), so no bad byte leaves.
+            await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded) { TargetType = "dicom-instance", TargetId = instance.Id.ToString(), OrderId = order.Id }, cancellationToken);
+            return TypedResults.Stream(new BlobSeekableStream(blobs, instance.BlobKey, instance.Sha256, instance.Length), "application/dicom", fileName,
+                entityTag: entityTag, enableRangeProcessing: true);
         }
 
         byte[] bytes;
@@ -402,8 +473,7 @@ internal static class PatientDataApi
 
         await audit.RecordAsync(new AuditEvent(AuditAction.DataDownloaded) { TargetType = "dicom-instance", TargetId = instance.Id.ToString(), OrderId = order.Id }, cancellationToken);
         // The content hash is a strong validator: ranges (resuming a download) and conditional requests work on it.
-        return TypedResults.File(bytes, "application/dicom", $"{order.Number}-{instance.Id:N}.dcm",
-            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{instance.Sha256}\""), enableRangeProcessing: true);
+        return TypedResults.File(bytes, "application/dicom", fileName, entityTag: entityTag, enableRangeProcessing: true);
     }
 
     internal static async Task<Results<Ok<DatasetView>, NotFound, ProblemHttpResult>> ConfirmAsync(

@@ -280,7 +280,8 @@ internal static class UploadsApi
     }
 
     internal static async Task<Results<NoContent, NotFound>> DeleteAsync(
-        Guid uploadId, HttpContext context, ClaimsPrincipal user, TrabeculaDbContext db, UploadSpool spool, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+        Guid uploadId, HttpContext context, ClaimsPrincipal user, TrabeculaDbContext db, UploadSpool spool, IBlobStore blobs, IAuditLog audit, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         context.Response.Headers["Tus-Resumable"] = TusVersion;
         var upload = await db.Uploads.SingleOrDefaultAsync(u => u.Id == uploadId && u.OwnerId == OwnerId(user), cancellationToken);
@@ -292,6 +293,11 @@ internal static class UploadsApi
         db.Uploads.Remove(upload);
         await db.SaveChangesAsync(cancellationToken);
         File.Delete(spool.PathOf(upload.Id));
+        if (upload.BlobKey is not null && upload.ConsumedAt is null)
+        {
+            await blobs.DeleteAsync(upload.BlobKey, cancellationToken); // finished, then refused or abandoned: its blob has no other owner
+        }
+
         await audit.RecordAsync(new AuditEvent(AuditAction.UploadDeleted) { TargetType = "upload", TargetId = upload.Id.ToString() }, cancellationToken);
         return TypedResults.NoContent();
     }
@@ -302,7 +308,9 @@ internal static class UploadsApi
         StoredBlob stored;
         await using (var plain = spool.OpenPlain(upload.Id))
         {
-            stored = await blobs.PutAsync(plain, new BlobPutOptions { Category = "Upload" }, cancellationToken);
+            // Not compressed: the ingest reads it where it needs to (a zip's directory, then each entry),
+            // which a compressed blob could only do by inflating from its start every time.
+            stored = await blobs.PutAsync(plain, new BlobPutOptions { Category = "Upload", Compression = BlobCompressionMode.None }, cancellationToken);
         }
 
         upload.BlobKey = stored.Key;

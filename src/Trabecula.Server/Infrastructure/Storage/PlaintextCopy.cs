@@ -21,7 +21,7 @@ internal static class PlaintextCopy
     public static async Task<long> CopyAsync(Stream content, byte[] buffer, int prefix, Stream sink, IncrementalHash hash, CancellationToken cancellationToken)
     {
         long length = 0;
-        var filled = prefix;
+        var filled = prefix > 0 ? prefix : await FillAsync(content, buffer, cancellationToken);
         while (filled > 0)
         {
             if (filled < ParallelFrom)

@@ -33,8 +33,12 @@ public sealed class DetailModel(
     IOptions<EmergencyAccessOptions> emergencyOptions,
     Permissions.AccessPolicy policy,
     Infrastructure.Storage.IBlobStore blobs,
-    IOptions<PatientData.PatientDataOptions> patientDataOptions) : PageModel
+    IOptions<PatientData.PatientDataOptions> patientDataOptions,
+    IOptions<Uploads.UploadOptions> uploadOptions) : PageModel
 {
+    /// <summary>The piece size of the page's resumable uploader (wwwroot/js/upload.js).</summary>
+    public int UploadChunkBytes => uploadOptions.Value.BrowserChunkBytes;
+
     public IReadOnlyList<PatientData.DatasetView> Datasets { get; private set; } = [];
 
     public OrderView? Order { get; private set; }

@@ -10,8 +10,10 @@ namespace Trabecula.Server.Tests.Browser;
 /// <summary>
 /// Issue "production and traceability", done-when: with the demo seed, the factory's demo users
 /// record the route on the production page, the inspector signs the QA steps and releases, the
-/// label is printed, and the trace page finds the device from its label, its lot and its
-/// sterilization batch.
+/// label is printed; on the after-factory page the factory ships, the hospital confirms receipt,
+/// the physician records surgery (a wrong device's code is refused first) and the final
+/// follow-up; and the trace page finds the device from its label, its lot and its sterilization
+/// batch.
 /// </summary>
 public sealed class ProductionBrowserTests
 {
@@ -119,18 +121,64 @@ public sealed class ProductionBrowserTests
 
         await MoveAsync(inspector, "Released", orderUrl);
 
-        // Delivery, surgical use and follow-ups have no pages of their own yet: recorded through the API; the moves are the browser's.
-        using var inspectorApi = await DemoApiClient.SignInAsync(server, accounts["demo.inspector"]);
-        var device = await ProductionFlow.ShipAndReceiveAsync(operatorApi, physicianApi, orderId);
+        // The device as the factory's records hold it: the label's QR symbol carries its encoded form.
+        var device = JsonNode.Parse(await operatorApi.GetStringAsync(new Uri($"/api/orders/{orderId}/production", UriKind.Relative)))!["device"]!;
         Assert.Equal(elementString, (string)device["elementString"]!);
         Assert.Equal((string)device["encoded"]!, scanned);
+
+        // Delivery on the after-factory page: the operator records the shipment, the physician confirms receipt.
+        var afterUrl = orderUrl + "/after-factory";
+        await operatorPage.GotoAsync(orderUrl);
+        await operatorPage.ClickAsync("#after-factory-link");
+        Assert.Equal(afterUrl, operatorPage.Url);
+        await operatorPage.FillAsync("#carrier", "SF Express");
+        await operatorPage.FillAsync("#tracking", "SF1234567890");
+        await operatorPage.FillAsync("#sent-at", "2026-12-01T08:00");
+        await SubmitAsync(operatorPage, "#ship-submit", afterUrl);
+        await AssertNoErrorAsync(operatorPage, "shipment");
+        Assert.Equal("SF1234567890", await operatorPage.InnerTextAsync("#tracking-number"));
         var physician = pages["demo.physician"];
-        await physician.GotoAsync(orderUrl);
+        await physician.GotoAsync(afterUrl);
+        Assert.Equal(0, await physician.Locator("#ship-form").CountAsync());
+        await physician.SelectOptionAsync("#condition", "Good");
+        await physician.SelectOptionAsync("#package-intact", "true");
+        await physician.FillAsync("#receipt-notes", "包装完好，灭菌指示卡已变色");
+        await SubmitAsync(physician, "#receipt-submit", afterUrl);
+        await AssertNoErrorAsync(physician, "receipt");
+        Assert.Contains("demo.physician", await physician.InnerTextAsync("#receipt"), StringComparison.Ordinal);
         await MoveAsync(physician, "Delivered", orderUrl);
-        await ProductionFlow.UseAndFollowUpAsync(physicianApi, orderId, device);
+
+        // Surgical use: a device from another order is refused with the reason, nothing recorded; the scanned label's code is recorded.
+        await physician.GotoAsync(afterUrl);
+        await physician.FillAsync("#device-code", "(01)06901234000023(21)TB-1999-000001");
+        await physician.FillAsync("#surgery-date", "2026-12-10");
+        await physician.FillAsync("#surgeon", "李主任");
+        await SubmitAsync(physician, "#use-submit", afterUrl + "?handler=Use");
+        Assert.Contains("请勿植入", await physician.InnerTextAsync("#wrong-device"), StringComparison.Ordinal);
+        Assert.Equal(0, await physician.Locator("#use-record").CountAsync());
+        await physician.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "after-factory-wrong-device-zh-CN.png"), FullPage = true });
+        await physician.FillAsync("#device-code", scanned);
+        await physician.SelectOptionAsync("#fit", "Fits");
+        await physician.FillAsync("#fit-notes", "贴合良好");
+        await SubmitAsync(physician, "#use-submit", afterUrl);
+        await AssertNoErrorAsync(physician, "surgical use");
+        Assert.Contains("李主任", await physician.InnerTextAsync("#use-record"), StringComparison.Ordinal);
+        Assert.Equal(4, await physician.Locator("#follow-up-table .follow-up").CountAsync());
+        await physician.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "after-factory-use-zh-CN.png"), FullPage = true });
         await MoveAsync(physician, "Used", orderUrl);
         await MoveAsync(physician, "FollowUp", orderUrl);
-        await ProductionFlow.RecordFinalFollowUpAsync(physicianApi, orderId);
+
+        // The final (12-month) follow-up, which closing waits for.
+        await physician.GotoAsync(afterUrl);
+        var final = await physician.Locator("#follow-up-id option[data-month='12']").GetAttributeAsync("value");
+        await physician.SelectOptionAsync("#follow-up-id", final!);
+        await physician.FillAsync("#performed-on", "2027-12-12");
+        await physician.FillAsync("#outcome", "stable");
+        await physician.FillAsync("#imaging", "CT: plate in place");
+        await physician.SelectOptionAsync("#feedback", "None");
+        await SubmitAsync(physician, "#follow-up-submit", afterUrl);
+        await AssertNoErrorAsync(physician, "follow-up");
+        Assert.Equal("true", await physician.GetAttributeAsync("#follow-up-12", "data-recorded"));
 
         // The trace page: from the label's scanned code.
         await operatorPage.GotoAsync(baseUrl + "/trace");
@@ -162,6 +210,13 @@ public sealed class ProductionBrowserTests
         // The recall row links back to the device: the history again.
         await operatorPage.GotoAsync(baseUrl + "/trace?code=" + Uri.EscapeDataString(elementString));
         Assert.Equal(orderNumber, await operatorPage.InnerTextAsync("#trace-order"));
+    }
+
+    private static async Task AssertNoErrorAsync(IPage page, string what)
+    {
+        var error = page.Locator("#after-factory-error");
+        var count = await error.CountAsync();
+        Assert.True(count == 0, $"{what}: {(count > 0 ? await error.InnerTextAsync() : "")}");
     }
 
     private static async Task AssertRecallAsync(IPage page, string orderNumber, string elementString)

@@ -216,16 +216,24 @@ internal static class TraceApi
             orderIds = db.ProductionSteps.Where(s => s.SterilizationBatchId == batch).Select(s => s.OrderId);
         }
 
+        // The (reference, order) index names the few hundred orders; each is then read by its key. The
+        // manufacturer check runs on those rows, not in the SQL: there, SQLite (no statistics) chose the
+        // (ManufacturerId, CreatedAt) index and PostgreSQL a scan of Orders, reading every order of the
+        // factory, so the recall grew with the database (docs/performance.md, "Trace queries").
         var rows = await (from o in db.Orders.AsNoTracking()
-                          where orderIds.Contains(o.Id) && o.ManufacturerId == factory
+                          where orderIds.Contains(o.Id)
                           join i in db.Organizations.AsNoTracking() on o.InstitutionId equals i.Id
                           join d in db.DeviceIdentifiers.AsNoTracking() on o.Id equals d.OrderId into devices
                           from d in devices.DefaultIfEmpty()
                           orderby o.Number
-                          select new RecallRow(o.Id, o.Number, o.State.ToString(), o.DeviceCategory, i.Name,
-                              d == null ? null : d.ElementString, d == null ? null : d.SerialNumber, d == null ? null : d.LotNumber, d == null ? null : d.ReleasedAt))
+                          select new
+                          {
+                              o.ManufacturerId,
+                              Row = new RecallRow(o.Id, o.Number, o.State.ToString(), o.DeviceCategory, i.Name,
+                                  d == null ? null : d.ElementString, d == null ? null : d.SerialNumber, d == null ? null : d.LotNumber, d == null ? null : d.ReleasedAt),
+                          })
             .ToListAsync(cancellationToken);
-        return new RecallList(kind, id, record, rows);
+        return new RecallList(kind, id, record, [.. rows.Where(r => r.ManufacturerId == factory).Select(r => r.Row)]);
     }
 
     internal static async Task<Ok<List<FeedbackItem>>> FeedbackAsync(ClaimsPrincipal user, TrabeculaDbContext db, IAuditLog audit, CancellationToken cancellationToken)

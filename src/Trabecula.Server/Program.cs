@@ -5,6 +5,7 @@ using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Clients;
 using Trabecula.Server.Features.Demo;
 using Trabecula.Server.Features.Designs;
+using Trabecula.Server.Features.Downloads;
 using Trabecula.Server.Features.Monitoring;
 using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Features.Permissions;
@@ -43,6 +44,7 @@ public partial class Program
         builder.AddDesigns();
         builder.AddProduction();
         builder.AddTraceability();
+        builder.AddDownloads();
 
         var app = builder.Build();
         app.UseTrabeculaDefaults();
@@ -60,6 +62,7 @@ public partial class Program
         app.MapDesigns();
         app.MapProduction();
         app.MapTraceability();
+        app.MapDownloads();
         return app;
     }
 }

@@ -81,6 +81,9 @@ public enum AuditAction
     DeviceScanRefused,
     TraceQueried,
     TraceExported,
+
+    // Download links (issue 6): a short-lived link to one file was handed out (the download itself is DataDownloaded).
+    DownloadLinkIssued,
 }
 
 /// <summary>How the audited operation ended.</summary>

@@ -584,6 +584,7 @@ internal static class PatientDataExtensions
         builder.Services.AddScoped<DerivativeMaker>();
         builder.Services.AddValidatedOptions<PatientDataOptions, PatientDataOptionsValidator>(PatientDataOptions.SectionName);
         builder.Services.AddTransitionGuard<PatientDataConfirmedGuard>();
+        PatientDataDownloads.Register(builder.Services);
         return builder;
     }
 

@@ -5,6 +5,7 @@ using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Clients;
 using Trabecula.Server.Features.Demo;
 using Trabecula.Server.Features.Designs;
+using Trabecula.Server.Features.Downloads;
 using Trabecula.Server.Features.Monitoring;
 using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Features.Permissions;
@@ -45,6 +46,7 @@ public partial class Program
         builder.AddProduction();
         builder.AddTraceability();
         builder.AddTransfer();
+        builder.AddDownloads();
 
         var app = builder.Build();
         app.UseTrabeculaDefaults();
@@ -63,6 +65,7 @@ public partial class Program
         app.MapProduction();
         app.MapTraceability();
         app.MapTransfer();
+        app.MapDownloads();
         return app;
     }
 }

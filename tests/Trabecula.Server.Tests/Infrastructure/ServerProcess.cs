@@ -54,9 +54,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         TimeSpan? readyTimeout = null,
         Uri? listenFromSettings = null,
         string? pinnedThumbprint = null,
-        string host = "127.0.0.1")
+        string host = "127.0.0.1",
+        int? port = null)
     {
-        var baseAddress = listenFromSettings ?? new Uri($"http://{host}:{FreePort()}");
+        var baseAddress = listenFromSettings ?? new Uri($"http://{host}:{port ?? FreePort()}");
         var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
         {
             ["ASPNETCORE_ENVIRONMENT"] = environment?.TryGetValue("ASPNETCORE_ENVIRONMENT", out var e) == true ? e : "Production",
@@ -81,6 +82,38 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         return server;
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>kill -9: SIGKILL, so that no shutdown code of the server runs (the crash-safety tests).</summary>
+    public async Task KillAsync()
+    {
+        try
+        {
+            _process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // It has exited already (killed itself at a crash point).
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the process to end by itself; true if it did.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     public HttpClient CreateClient() => new(new HttpClientHandler

@@ -91,6 +91,8 @@ public enum AuditAction
     ShareRefused,
     ClientTransferKeyRegistered,
     PackageExported,
+    // Download links (issue 6): a short-lived link to one file was handed out (the download itself is DataDownloaded).
+    DownloadLinkIssued,
 }
 
 /// <summary>How the audited operation ended.</summary>

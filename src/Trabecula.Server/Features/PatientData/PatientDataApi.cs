@@ -654,6 +654,7 @@ internal static class PatientDataExtensions
         builder.Services.AddScoped<DerivativeMaker>();
         builder.Services.AddValidatedOptions<PatientDataOptions, PatientDataOptionsValidator>(PatientDataOptions.SectionName);
         builder.Services.AddTransitionGuard<PatientDataConfirmedGuard>();
+        PatientDataDownloads.Register(builder.Services);
         return builder;
     }
 

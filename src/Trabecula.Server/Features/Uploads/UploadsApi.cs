@@ -267,11 +267,26 @@ internal static class UploadsApi
             }
         }
 
-        upload.Offset += received;
-        await db.SaveChangesAsync(cancellationToken);
-        if (upload.Offset == upload.Length)
+        if (upload.Offset + received == upload.Length)
         {
-            await CompleteAsync(upload, db, spool, blobs, audit, time, cancellationToken);
+            // The last byte: the blob is made before the new offset is recorded, and both are
+            // committed together, so a crash in between leaves the old offset (the client resends
+            // the last piece) and never an upload that is full but has no blob.
+            try
+            {
+                await CompleteAsync(upload, db, spool, blobs, audit, time, cancellationToken);
+            }
+            catch (BlobStorageFullException ex)
+            {
+                TruncateSpool(spool, upload);
+                return Problem(StatusCodes.Status507InsufficientStorage, ProblemTypes.InsufficientStorage, ex.Message + " The last piece was discarded; send it again once there is room.");
+            }
+        }
+        else
+        {
+            CrashPoints.Hit("upload-spooled");
+            upload.Offset += received;
+            await db.SaveChangesAsync(cancellationToken);
         }
 
         context.Response.Headers["Upload-Offset"] = upload.Offset.ToString(CultureInfo.InvariantCulture);
@@ -313,10 +328,12 @@ internal static class UploadsApi
             stored = await blobs.PutAsync(plain, new BlobPutOptions { Category = "Upload", Compression = BlobCompressionMode.None }, cancellationToken);
         }
 
+        upload.Offset = upload.Length;
         upload.BlobKey = stored.Key;
         upload.Sha256 = stored.Sha256;
         upload.CompletedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
+        CrashPoints.Hit("upload-completed"); // the spool left behind is swept (UploadSweeper)
         File.Delete(spool.PathOf(upload.Id));
         await audit.RecordAsync(new AuditEvent(AuditAction.UploadCompleted)
         {
@@ -324,6 +341,13 @@ internal static class UploadsApi
             TargetId = upload.Id.ToString(),
             Details = new Dictionary<string, object?> { ["bytes"] = stored.Length, ["sha256"] = stored.Sha256 },
         }, cancellationToken);
+    }
+
+    /// <summary>Drops what a refused PATCH appended past the recorded offset.</summary>
+    private static void TruncateSpool(UploadSpool spool, Upload upload)
+    {
+        using var file = new FileStream(spool.PathOf(upload.Id), FileMode.Open, FileAccess.Write, FileShare.None);
+        file.SetLength(upload.Offset);
     }
 
     private static async Task<Upload?> FindAsync(TrabeculaDbContext db, Guid id, ClaimsPrincipal user, TimeProvider time, CancellationToken cancellationToken)
@@ -368,7 +392,8 @@ internal static class UploadsApi
 }
 
 /// <summary>Removes uploads that expired unfinished or unconsumed, with their spool file or blob row's upload link.</summary>
-internal sealed partial class UploadSweeper(IServiceScopeFactory scopes, IOptions<UploadOptions> options, TimeProvider time, ILogger<UploadSweeper> logger) : BackgroundService
+internal sealed partial class UploadSweeper(
+    IServiceScopeFactory scopes, IOptions<UploadOptions> options, IOptions<StorageOptions> storage, TimeProvider time, ILogger<UploadSweeper> logger) : BackgroundService
 {
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
@@ -395,7 +420,48 @@ internal sealed partial class UploadSweeper(IServiceScopeFactory scopes, IOption
             LogSwept(logger, expired.Count);
         }
 
+        await SweepSpoolAsync(db, spool, cancellationToken);
         return expired.Count;
+    }
+
+    /// <summary>
+    /// Spool files a crash left behind: one created before its upload row was committed, or one
+    /// of an upload that became a blob just before the process died (REL-01). Only files older
+    /// than Storage:OrphanGraceSeconds go, so a request in progress is never touched.
+    /// </summary>
+    private async Task SweepSpoolAsync(TrabeculaDbContext db, UploadSpool spool, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(spool.Folder))
+        {
+            return;
+        }
+
+        var cutoff = time.GetUtcNow().UtcDateTime - TimeSpan.FromSeconds(storage.Value.OrphanGraceSeconds);
+        var candidates = new List<(Guid Id, string Path)>();
+        foreach (var path in Directory.EnumerateFiles(spool.Folder, "*.part"))
+        {
+            if (Guid.TryParseExact(Path.GetFileNameWithoutExtension(path), "N", out var id) && File.GetLastWriteTimeUtc(path) <= cutoff)
+            {
+                candidates.Add((id, path));
+            }
+        }
+
+        var removed = 0;
+        foreach (var batch in candidates.Chunk(500))
+        {
+            var ids = batch.Select(c => c.Id).ToList();
+            var open = (await db.Uploads.AsNoTracking().Where(u => ids.Contains(u.Id) && u.BlobKey == null).Select(u => u.Id).ToListAsync(cancellationToken)).ToHashSet();
+            foreach (var (id, path) in batch.Where(c => !open.Contains(c.Id)))
+            {
+                File.Delete(path);
+                removed++;
+            }
+        }
+
+        if (removed > 0)
+        {
+            LogSpoolSwept(logger, removed);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -420,6 +486,9 @@ internal sealed partial class UploadSweeper(IServiceScopeFactory scopes, IOption
 
     [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "Upload sweep failed")]
     private static partial void LogFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1503, Level = LogLevel.Information, Message = "Removed {Count} orphaned upload spool file(s)")]
+    private static partial void LogSpoolSwept(ILogger logger, int count);
 }
 
 internal static class UploadsExtensions

@@ -178,10 +178,21 @@ internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOption
 
         public async ValueTask DisposeAsync()
         {
-            await stream.DisposeAsync();
-            if (!_committed)
+            try
             {
-                File.Delete(tempPath);
+                await stream.DisposeAsync();
+            }
+            catch (IOException) when (!_committed)
+            {
+                // Closing flushes the buffered tail; on a full disk that fails again (REL-03). The
+                // write is abandoned anyway, and this must not hide the first error nor keep the file.
+            }
+            finally
+            {
+                if (!_committed)
+                {
+                    File.Delete(tempPath);
+                }
             }
         }
     }

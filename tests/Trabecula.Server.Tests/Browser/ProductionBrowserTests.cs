@@ -45,7 +45,13 @@ public sealed class ProductionBrowserTests
         var orderId = await OrderInManufacturingAsync(physicianApi, designerApi, operatorApi, accounts["demo.physician"]);
         var orderNumber = (string)JsonNode.Parse(await operatorApi.GetStringAsync(new Uri($"/api/orders/{orderId}", UriKind.Relative)))!["number"]!;
 
-        // The master records have no page (their API is the factory's ERP's): material, lot, printer and steam cycle.
+        // The master records have no page (their API is the factory's ERP's). The demo seed gave the
+        // demo factory one of each, so a newcomer can record the steps at once; this test adds its own.
+        foreach (var (list, record) in new[] { ("materials", "Ti-6Al-4V ELI"), ("lots", "DEMO-POWDER-0001"), ("machines", "DEMO-M290-0001"), ("sterilization-batches", "DEMO-STEAM-0001") })
+        {
+            Assert.Contains(record, await operatorApi.GetStringAsync(new Uri("/api/production/" + list, UriKind.Relative)), StringComparison.Ordinal);
+        }
+
         await ProductionFlow.FactoryRecordsAsync(operatorApi, Lot, Cycle);
 
         // The factory's software reads the released package's hash from the package it processes.

@@ -4,6 +4,7 @@ using Trabecula.Server.Data;
 using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Organizations;
+using Trabecula.Server.Features.Production;
 
 namespace Trabecula.Server.Features.Demo;
 
@@ -100,7 +101,80 @@ internal sealed class DemoSeeder(TrabeculaDbContext db, UserManager<TrabeculaUse
             }
         }
 
+        await SeedFactoryRecordsAsync(now, cancellationToken);
         return accounts;
+    }
+
+    /// <summary>
+    /// The demo factory's master records (a powder, one lot of it, a printer, a steam cycle), so
+    /// that a newcomer can record every production step on the pages right away: in a real factory
+    /// these come from its ERP through /api/production/*, which has no page of its own.
+    /// </summary>
+    private async Task SeedFactoryRecordsAsync(DateTime now, CancellationToken cancellationToken)
+    {
+        var factory = await db.Organizations.SingleAsync(o => o.Name == Organizations[2].Name, cancellationToken);
+        if (await db.Materials.AnyAsync(m => m.ManufacturerId == factory.Id, cancellationToken))
+        {
+            return;
+        }
+
+        var material = new Material
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()),
+            ManufacturerId = factory.Id,
+            Name = "Ti-6Al-4V ELI 粉末（示范）",
+            Specification = "ASTM F3001 Grade 23",
+            Supplier = "示范粉末供应商",
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var today = DateOnly.FromDateTime(now);
+        var lot = new MaterialLot
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()),
+            ManufacturerId = factory.Id,
+            MaterialId = material.Id,
+            LotNumber = "DEMO-POWDER-0001",
+            CertificateNumber = "DEMO-COA-0001",
+            ReceivedOn = today,
+            ExpiresOn = today.AddYears(2),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var machine = new ProductionMachine
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()),
+            ManufacturerId = factory.Id,
+            Name = "示范金属打印机",
+            Model = "EOS M 290",
+            SerialNumber = "DEMO-M290-0001",
+            Process = ProcessKind.LPBF,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var cycle = new SterilizationBatch
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()),
+            ManufacturerId = factory.Id,
+            Method = SterilizationMethod.Steam,
+            CycleId = "DEMO-STEAM-0001",
+            Sterilizer = "Getinge GSS67",
+            Parameters = "134 °C, 5 min, 3 pre-vacuum pulses",
+            IndicatorResult = IndicatorResult.Pass,
+            StartedAt = now.AddHours(-2),
+            EndedAt = now.AddHours(-1),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Materials.Add(material);
+        db.MaterialLots.Add(lot);
+        db.ProductionMachines.Add(machine);
+        db.SterilizationBatches.Add(cycle);
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var (type, id) in new[] { ("material", material.Id), ("material-lot", lot.Id), ("machine", machine.Id), ("sterilization-batch", cycle.Id) })
+        {
+            await audit.RecordAsync(new AuditEvent(AuditAction.DataCreated) { Actor = Seeder, TargetType = type, TargetId = id.ToString() }, cancellationToken);
+        }
     }
 
     private static void Check(IdentityResult result, string userName)

@@ -23,6 +23,8 @@ internal static partial class DataExtensions
         builder.Services.AddValidatedOptions<DatabaseOptions, DatabaseOptionsValidator>(DatabaseOptions.SectionName);
         builder.Services.AddSingleton<SqlitePragmaInterceptor>();
         builder.Services.AddSingleton<OrderListingInterceptor>();
+        builder.Services.AddSingleton<OrderListCache>();
+        builder.Services.AddSingleton<OrderListCacheInvalidator>();
         builder.Services.AddSingleton<FieldProtector>();
         // The options are built once (singleton): every service they read is a singleton, and
         // rebuilding them for every request's context was measurable on the hot read paths.
@@ -43,7 +45,8 @@ internal static partial class DataExtensions
                     .AddInterceptors(services.GetRequiredService<SqlitePragmaInterceptor>());
             }
 
-            options.AddInterceptors(services.GetRequiredService<OrderListingInterceptor>());
+            // The invalidator reads what the listing interceptor wrote, so it comes second.
+            options.AddInterceptors(services.GetRequiredService<OrderListingInterceptor>(), services.GetRequiredService<OrderListCacheInvalidator>());
 
             // Migrations are hand-written and there is no model snapshot (no EF Design package),
             // so EF cannot compare them with the model; MigrationSchemaTests does that instead.

@@ -82,6 +82,42 @@ public sealed class SessionTests
 
     [Fact]
     [Trait("Requirement", "R-AUTH-4")]
+    [Trait("TestPlan", "SES-01")]
+    public async Task SessionCookie_ReadRecently_StillRefusesEveryAlteredCopy()
+    {
+        await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
+        await TestAccounts.UserAsync(factory, "altered", Roles.Designer);
+        using var client = TestAccounts.Client(factory);
+        using var login = await TestAccounts.LoginAsync(client, "altered");
+        var cookie = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("trabecula.session=", StringComparison.Ordinal)).Split(';')[0];
+        var value = cookie["trabecula.session=".Length..];
+        using var attacker = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });
+
+        async Task<HttpStatusCode> MeWith(string sessionCookie)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");
+            request.Headers.Add("Cookie", "trabecula.session=" + sessionCookie);
+            using var response = await attacker.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        // The genuine cookie, twice (the second read is the remembered one).
+        Assert.Equal(HttpStatusCode.OK, await MeWith(value));
+        Assert.Equal(HttpStatusCode.OK, await MeWith(value));
+        // Not the last characters: their spare bits may decode to the same bytes.
+        foreach (var position in new[] { 0, value.Length / 2, value.Length - 5 })
+        {
+            var flipped = value[position] == 'A' ? 'B' : 'A';
+            Assert.Equal(HttpStatusCode.Unauthorized, await MeWith(string.Concat(value.AsSpan(0, position), flipped.ToString(), value.AsSpan(position + 1))));
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await MeWith(value[..^2]));
+        Assert.Equal(HttpStatusCode.Unauthorized, await MeWith(value + "AA"));
+        Assert.Equal(HttpStatusCode.OK, await MeWith(value));
+    }
+
+    [Fact]
+    [Trait("Requirement", "R-AUTH-4")]
     [Trait("TestPlan", "SES-04")]
     public async Task PasswordChange_EndsEverySessionOfTheAccount()
     {

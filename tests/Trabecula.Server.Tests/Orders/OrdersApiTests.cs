@@ -312,6 +312,75 @@ public sealed class OrdersApiTests
         Assert.Equal(1, (int)withSecond["total"]!);
     }
 
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [Trait("Requirement", "R-CASE-5")]
+    [Trait("TestPlan", "AZ-02")]
+    public async Task OrderList_ReusedAnswer_EndsWithEveryCommittedSave_AndStaysWithinItsOrganization(DatabaseKind kind)
+    {
+        await using var world = await OrderWorld.CreateAsync(kind);
+        var all = new Uri("/api/orders", UriKind.Relative);
+        var collected = new Uri("/api/orders?state=DataCollected", UriKind.Relative);
+        Assert.Equal(0, await TotalAsync(world.Physician, all));
+        Assert.Equal(0, await TotalAsync(world.Physician, collected));
+        Assert.Equal(0, await TotalAsync(world.Designer, all));
+
+        // A new order: the hospital's very next list has it, the other hospital's never does.
+        using var created = await world.Physician.PostAsJsonAsync("/api/orders", NewOrder());
+        var id = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["id"]!;
+        Assert.Equal(1, await TotalAsync(world.Physician, all));
+        Assert.Equal(1, await TotalAsync(world.SecondPhysician, all));
+        Assert.Equal(0, await TotalAsync(world.OtherHospital, all));
+
+        // A move, seen at once in the state filter and in the item's state.
+        await Move(world.Physician, id, "DataCollected");
+        Assert.Equal(1, await TotalAsync(world.Physician, collected));
+        var item = JsonNode.Parse(await world.Physician.GetStringAsync(all))!["items"]![0]!;
+        Assert.Equal("DataCollected", (string?)item["state"]);
+
+        // A new participant: the design house's cached empty list ends with the assignment.
+        (await world.Physician.PutAsJsonAsync($"/api/orders/{id}/participants", new { designerId = world.DesignHouse.Id })).Dispose();
+        Assert.Equal(1, await TotalAsync(world.Designer, all));
+
+        // A change inside a caller's transaction: a list read before the commit cannot outlive it.
+        using (var scope = world.Factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var order = await db.Orders.SingleAsync(o => o.Id == Guid.Parse(id));
+            order.State = OrderState.OnHold;
+            await db.SaveChangesAsync();
+            if (kind == DatabaseKind.PostgreSql)
+            {
+                // Read beside the open transaction: the old state. (On SQLite the request's own
+                // session bookkeeping may need the write lock this transaction holds.)
+                Assert.Equal(1, await TotalAsync(world.Physician, collected));
+            }
+
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(0, await TotalAsync(world.Physician, collected));
+        Assert.Equal(1, await TotalAsync(world.Physician, new Uri("/api/orders?state=OnHold", UriKind.Relative)));
+    }
+
+    [Fact]
+    [Trait("Requirement", "R-CASE-5")]
+    public void OrderListFilter_Key_NamesWhatTheQueryUses()
+    {
+        var plain = OrderListFilter.Parse("DataCollected", "SpinalCage", null, null, null, null, null, null);
+        Assert.Equal(plain.Key, OrderListFilter.Parse("DataCollected", "SpinalCage", "  ", null, null, null, 1, 50).Key);
+        Assert.Equal(OrderListFilter.Parse("NoSuchState", null, null, null, null, null, null, null).Key, OrderListFilter.Parse(null, null, null, null, null, null, null, null).Key);
+        Assert.NotEqual(plain.Key, OrderListFilter.Parse("DataCollected", "SpinalCage", null, null, null, null, 2, null).Key);
+        Assert.NotEqual(plain.Key, OrderListFilter.Parse("DataCollected", "SpinalCage", null, null, null, null, null, 100).Key);
+        Assert.NotEqual(OrderListFilter.Parse(null, "a|b", null, null, null, null, null, null).Key, OrderListFilter.Parse(null, "a", "b", null, null, null, null, null).Key);
+        Assert.Equal(100, OrderListFilter.Parse(null, null, null, null, null, null, null, 5000).PageSize);
+    }
+
+    private static async Task<int> TotalAsync(HttpClient client, Uri list) =>
+        (int)JsonNode.Parse(await client.GetStringAsync(list))!["total"]!;
+
     /// <summary>The listing is derived data: exactly one row per (order, participating organization), with the order's columns.</summary>
     private static async Task AssertListingMatchesOrdersAsync(TrabeculaFactory factory)
     {

@@ -82,6 +82,10 @@ internal static class AccountsExtensions
                 options.Events.OnRedirectToAccessDenied = context => ApiOrRedirect(context, StatusCodes.Status403Forbidden, "You are not allowed to do this.");
             });
 
+        // After the framework's own post-configuration, which creates the Data Protection format this wraps.
+        services.AddOptions<CookieAuthenticationOptions>(CookieSchemes.Session)
+            .PostConfigure(options => options.TicketDataFormat = new SessionCookieFormat(options.TicketDataFormat));
+
         services.AddSingleton<IAuthorizationHandler, ActiveAccountRequirement>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AuthorizationAudit>();
         services.AddAuthorizationBuilder()

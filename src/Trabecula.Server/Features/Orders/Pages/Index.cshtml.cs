@@ -43,10 +43,10 @@ public sealed class IndexModel(TrabeculaDbContext db, IOptions<OrderOptions> opt
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        var result = await OrdersApi.ListAsync(User, db, State, Category, Number, Participant,
-            From?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), To?.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), PageNumber, 50, cancellationToken);
-        Results = result.Value!;
         var org = Guid.Parse(User.FindFirst(TrabeculaClaimTypes.OrganizationId)!.Value);
+        Results = await OrderListFilter.Parse(State, Category, Number, Participant,
+                From?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), To?.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), PageNumber, OrderListFilter.DefaultPageSize)
+            .RunAsync(db, org, cancellationToken);
         var mine = db.Orders.AsNoTracking().TakingPart(org);
         var ids = await mine.Select(o => o.InstitutionId)
             .Union(mine.Where(o => o.DesignerId != null).Select(o => o.DesignerId!.Value))

@@ -159,6 +159,78 @@ public sealed class ShareTests
         Assert.Single(refusals, e => e.Details!.Contains("data-class", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [MemberData(nameof(Databases))]
+    [Trait("Requirement", "R-XFER-2")]
+    [Trait("Requirement", "R-XFER-3")]
+    [Trait("TestPlan", "AZ-04")]
+    public async Task SharedFile_StreamsLikeADownload_WithRangesAndETag_AuditedEachTime_AndStopsWhenRevoked(DatabaseKind kind)
+    {
+        await using var world = await DesignFlow.CreateWorldAsync(kind);
+        var id = await DesignFlow.OrderInDesigningAsync(world);
+        var plate = await DesignSamples.PlateBytesAsync();
+        var version = await DesignFlow.UploadVersionAsync(world.Designer, id, plate);
+        var fileId = (string)version["files"]!.AsArray().Single(f => (string?)f!["kind"] == "Model")!["id"]!;
+        var share = await CreatedAsync(await ShareAsync(world.Designer, id, "DesignFile", fileId, "operator", 1));
+        var content = new Uri($"/api/shares/{share["id"]}/content", UriKind.Relative);
+
+        // The whole file: an attachment with a strong ETag, ranges offered, nothing cached or sniffed.
+        using var whole = await world.Operator.GetAsync(content);
+        Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+        Assert.Equal(plate, await whole.Content.ReadAsByteArrayAsync());
+        var etag = Assert.IsType<System.Net.Http.Headers.EntityTagHeaderValue>(whole.Headers.ETag);
+        Assert.Contains("bytes", whole.Headers.AcceptRanges);
+        Assert.Equal("attachment", whole.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("nosniff", whole.Headers.GetValues("X-Content-Type-Options").Single());
+
+        // A range across the first chunk boundary (64 KiB) when the file is that long, else its middle; then a suffix.
+        var from = plate.Length > 70_000 ? 65_000 : plate.Length / 3;
+        var to = Math.Min(plate.Length - 1, from + 2_000);
+        using (var request = new HttpRequestMessage(HttpMethod.Get, content))
+        {
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(from, to);
+            using var part = await world.Operator.SendAsync(request);
+            Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
+            Assert.Equal($"bytes {from}-{to}/{plate.Length}", part.Content.Headers.ContentRange?.ToString());
+            Assert.Equal(plate.AsSpan(from, to - from + 1).ToArray(), await part.Content.ReadAsByteArrayAsync());
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, content))
+        {
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(null, 100);
+            request.Headers.IfRange = new System.Net.Http.Headers.RangeConditionHeaderValue(etag);
+            using var tail = await world.Operator.SendAsync(request);
+            Assert.Equal(HttpStatusCode.PartialContent, tail.StatusCode);
+            Assert.Equal(plate.AsSpan(plate.Length - 100).ToArray(), await tail.Content.ReadAsByteArrayAsync());
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, content))
+        {
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(plate.Length + 10, null);
+            using var outside = await world.Operator.SendAsync(request);
+            Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, outside.StatusCode);
+        }
+
+        // Still the recipient's alone, range or not; every fetch is audited; revoked, a range gets nothing either.
+        using (var request = new HttpRequestMessage(HttpMethod.Get, content))
+        {
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(0, 10);
+            using var inspector = await world.Inspector.SendAsync(request);
+            Assert.Equal(HttpStatusCode.NotFound, inspector.StatusCode);
+        }
+
+        Assert.Equal(4, (await SignInTests.AuditAsync(world.Factory, AuditAction.ShareDownloaded)).Count);
+        (await world.Designer.PostAsync(new Uri($"/api/shares/{share["id"]}/revoke", UriKind.Relative), null)).EnsureSuccessStatusCode();
+        using (var request = new HttpRequestMessage(HttpMethod.Get, content))
+        {
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(0, 10);
+            using var revoked = await world.Operator.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Forbidden, revoked.StatusCode);
+        }
+
+        Assert.Equal(4, (await SignInTests.AuditAsync(world.Factory, AuditAction.ShareDownloaded)).Count);
+    }
+
     private static Task<HttpResponseMessage> ShareAsync(HttpClient client, string orderId, string artifactKind, string artifactId, string recipient, int hours) =>
         client.PostAsJsonAsync($"/api/orders/{orderId}/shares", new { artifactKind, artifactId, recipient, hours });
 

@@ -125,6 +125,36 @@ public sealed class ArtifactResolver(TrabeculaDbContext db, IBlobStore blobs, De
     }
 
     /// <summary>
+    /// The one blob that is the artifact, for streaming it (ranges, decrypted on the fly, verified as it
+    /// goes); null for a production package, which is put together from several blobs when asked for.
+    /// </summary>
+    public async Task<StoredBlob?> BlobAsync(ResolvedArtifact artifact, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        switch (artifact.Kind)
+        {
+            case ArtifactKind.DicomInstance or ArtifactKind.DicomInstanceDeidentified:
+                var instance = await db.DicomInstances.AsNoTracking().SingleAsync(i => i.Id == artifact.Id, cancellationToken);
+                return artifact.Kind == ArtifactKind.DicomInstance
+                    ? new StoredBlob(instance.BlobKey, instance.Length, instance.Sha256)
+                    : new StoredBlob(instance.DeidentifiedBlobKey!, instance.DeidentifiedLength!.Value, instance.DeidentifiedSha256!);
+            case ArtifactKind.ScanFile or ArtifactKind.ScanFileDeidentified:
+                var scan = await db.ScanFiles.AsNoTracking().SingleAsync(f => f.Id == artifact.Id, cancellationToken);
+                return artifact.Kind == ArtifactKind.ScanFile
+                    ? new StoredBlob(scan.BlobKey, scan.Length, scan.Sha256)
+                    : new StoredBlob(scan.DeidentifiedBlobKey!, scan.DeidentifiedLength!.Value, scan.DeidentifiedSha256!);
+            case ArtifactKind.DesignFile:
+                var file = await db.DesignFiles.AsNoTracking().SingleAsync(f => f.Id == artifact.Id, cancellationToken);
+                return new StoredBlob(file.BlobKey, file.Length, file.Sha256);
+            case ArtifactKind.ProductionAttachment:
+                var attachment = await db.ProductionAttachments.AsNoTracking().SingleAsync(a => a.Id == artifact.Id, cancellationToken);
+                return new StoredBlob(attachment.BlobKey, attachment.Length, attachment.Sha256);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
     /// The artifact's bytes, each read through its recorded SHA-256. A released package is checked
     /// again first (signature, rows, every file's hash) and refused if it no longer holds.
     /// Throws <see cref="BlobIntegrityException"/> on a bad blob and <see cref="ArtifactNotValidException"/> on a void package.

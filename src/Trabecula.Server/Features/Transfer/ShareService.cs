@@ -32,7 +32,7 @@ public enum ShareStatus
     NotValidNow,
 }
 
-public sealed record ShareOutcome(ShareStatus Status, string Detail = "", string? Field = null, ArtifactShare? Share = null, byte[]? Content = null, ResolvedArtifact? Artifact = null);
+public sealed record ShareOutcome(ShareStatus Status, string Detail = "", string? Field = null, ArtifactShare? Share = null, byte[]? Content = null, ResolvedArtifact? Artifact = null, StoredBlob? Blob = null);
 
 /// <summary>
 /// Sharing one artifact with one person of another participating organization (R-XFER-2 share).
@@ -208,6 +208,14 @@ public sealed class ShareService(
             return new ShareOutcome(ShareStatus.NotFound);
         }
 
+        // A file that is one blob streams like any other download (ranges, verified chunk by chunk,
+        // aborted on a bad one, the store raising the alert); only a package is put together here.
+        if (await artifacts.BlobAsync(artifact, cancellationToken) is { } blob)
+        {
+            await AuditDownloadAsync(share, blob.Length, cancellationToken);
+            return new ShareOutcome(ShareStatus.Ok, Share: share, Artifact: artifact, Blob: blob);
+        }
+
         byte[] content;
         try
         {
@@ -224,15 +232,18 @@ public sealed class ShareService(
             return new ShareOutcome(ShareStatus.NotValidNow, ex.Message);
         }
 
-        await audit.RecordAsync(new AuditEvent(AuditAction.ShareDownloaded)
+        await AuditDownloadAsync(share, content.Length, cancellationToken);
+        return new ShareOutcome(ShareStatus.Ok, Share: share, Content: content, Artifact: artifact);
+    }
+
+    private Task<long> AuditDownloadAsync(ArtifactShare share, long bytes, CancellationToken cancellationToken) =>
+        audit.RecordAsync(new AuditEvent(AuditAction.ShareDownloaded)
         {
             TargetType = "share",
             TargetId = share.Id.ToString(),
             OrderId = share.OrderId,
-            Details = new Dictionary<string, object?> { ["artifactKind"] = share.ArtifactKind.ToString(), ["artifactId"] = share.ArtifactId.ToString(), ["bytes"] = content.Length },
+            Details = new Dictionary<string, object?> { ["artifactKind"] = share.ArtifactKind.ToString(), ["artifactId"] = share.ArtifactId.ToString(), ["bytes"] = bytes },
         }, cancellationToken);
-        return new ShareOutcome(ShareStatus.Ok, Share: share, Content: content, Artifact: artifact);
-    }
 
     /// <summary>What the caller may share on the order now: the artifacts whose class the matrix lets them read and share.</summary>
     public async Task<(Order? Order, List<ResolvedArtifact> Shareable)> ShareableAsync(ClaimsPrincipal user, Guid orderId, CancellationToken cancellationToken)

@@ -2,7 +2,9 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Trabecula.Server.Features.Accounts;
+using Trabecula.Server.Features.Downloads;
 using Trabecula.Server.Infrastructure.Errors;
+using Trabecula.Server.Infrastructure.Storage;
 
 namespace Trabecula.Server.Features.Transfer;
 
@@ -22,7 +24,7 @@ internal static class SharesApi
         var group = endpoints.MapGroup("/api/shares").WithTags("Shares").RequireAuthorization(Policies.Active);
         group.MapGet("/incoming", IncomingAsync).WithName("ListSharesWithMe").WithSummary("Shares naming you that are valid now.");
         group.MapGet("/{shareId:guid}/content", ContentAsync).WithName("DownloadSharedArtifact")
-            .WithSummary("The shared artifact, for its recipient only, while the share is neither expired nor revoked.");
+            .WithSummary("The shared artifact, for its recipient only, while the share is neither expired nor revoked; streamed with range requests and ETag like a download link (a production package is sent whole).");
         group.MapPost("/{shareId:guid}/revoke", RevokeAsync).WithName("RevokeShare").WithSummary("The sharer ends the share at once.");
         return group;
     }
@@ -58,12 +60,13 @@ internal static class SharesApi
         return TypedResults.Ok((await shares.IncomingAsync(user, cancellationToken)).Select(s => ShareView.From(s, now)).ToList());
     }
 
-    internal static async Task<Results<FileContentHttpResult, NotFound, ProblemHttpResult>> ContentAsync(
-        Guid shareId, ClaimsPrincipal user, ShareService shares, CancellationToken cancellationToken)
+    internal static async Task<Results<BlobDownloadResult, FileContentHttpResult, NotFound, ProblemHttpResult>> ContentAsync(
+        Guid shareId, ClaimsPrincipal user, ShareService shares, IBlobStore blobs, CancellationToken cancellationToken)
     {
         var outcome = await shares.ContentAsync(user, shareId, cancellationToken);
         return outcome.Status switch
         {
+            ShareStatus.Ok when outcome.Blob is { } blob => new BlobDownloadResult(blobs, blob.Key, blob.Sha256, blob.Length, outcome.Artifact!.ContentType, outcome.Artifact.FileName),
             ShareStatus.Ok => TypedResults.File(outcome.Content!, outcome.Artifact!.ContentType, outcome.Artifact.FileName),
             ShareStatus.Forbidden => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, type: ProblemTypes.Forbidden, detail: outcome.Detail),
             ShareStatus.IntegrityFailure => TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, type: ProblemTypes.Internal, detail: outcome.Detail),

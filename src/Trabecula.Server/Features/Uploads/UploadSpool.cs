@@ -1,4 +1,7 @@
 using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Trabecula.Server.Infrastructure.Keys;
 using Trabecula.Server.Infrastructure.Storage;
@@ -66,10 +69,28 @@ public sealed class UploadSpool(MasterKey masterKey, DataDirectory data)
             }
 
             _aes.EncryptEcb(counters, _stream.AsSpan(0, blocks * Block), PaddingMode.None);
-            var keystream = _stream.AsSpan(skip, data.Length);
-            for (var i = 0; i < data.Length; i++)
+            Xor(data, _stream.AsSpan(skip, data.Length));
+        }
+
+        /// <summary>data ^= keystream, a vector at a time: byte by byte this loop cost more than the AES itself.</summary>
+        internal static void Xor(Span<byte> data, ReadOnlySpan<byte> keystream)
+        {
+            ref var d = ref MemoryMarshal.GetReference(data);
+            ref var k = ref MemoryMarshal.GetReference(keystream);
+            var length = (nuint)data.Length;
+            nuint i = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                data[i] ^= keystream[i];
+                var width = (nuint)Vector<byte>.Count;
+                for (; i + width <= length; i += width)
+                {
+                    (Vector.LoadUnsafe(ref d, i) ^ Vector.LoadUnsafe(ref k, i)).StoreUnsafe(ref d, i);
+                }
+            }
+
+            for (; i < length; i++)
+            {
+                Unsafe.Add(ref d, i) ^= Unsafe.Add(ref k, i);
             }
         }
 

@@ -36,7 +36,7 @@ internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOption
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
             Share = FileShare.None,
-            BufferSize = 1 << 16,
+            BufferSize = 1 << 20, // the sealer writes 64 KiB chunks; a MiB per write syscall
             Options = FileOptions.Asynchronous,
         };
         if (!OperatingSystem.IsWindows())

@@ -2,7 +2,8 @@
 # Order list throughput (issue "cases and orders"): with ORDERS orders and AUDIT audit entries in
 # the database, the filtered order list API (50 per page) under wrk -t2 -c32 against /health/live
 # under the same load in the same run, on SQLite and on a throwaway PostgreSQL started here on
-# 127.0.0.1. Target: list >= 1/3 of /health/live. Results: docs/performance.md.
+# 127.0.0.1. Target: list >= 1/3 of /health/live. Then the list again with the answer cache off
+# (Orders:ListCacheSeconds=0), for what a request that misses the cache costs. Results: docs/performance.md.
 #   bash bench/orders.sh            # ORDERS=100000 AUDIT=1000000 DURATION=20s
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,5 +84,22 @@ for provider in sqlite postgresql; do
   printf '%-11s %-58s %10s req/s  mean latency %s\n' "$provider" "GET /api/orders?state=Designing (page 20)" "$(rps <<<"$paged")" "$(latency <<<"$paged")"
   printf '%-11s %-58s %10s req/s  mean latency %s\n' "$provider" "GET /api/me (authenticated, no order query)" "$(rps <<<"$me")" "$(latency <<<"$me")"
   awk -v a="$(rps <<<"$listed")" -v b="$(rps <<<"$live")" -v p="$provider" 'BEGIN {printf "%-11s list / live = %.3f (target >= 0.333)\n", p, a / b}'
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+
+  # The same list with the answer cache off (Orders:ListCacheSeconds=0): every request runs the
+  # count and the page. Same database, same session (sessions live in the database).
+  Orders__ListCacheSeconds=0 SignIn__RequestsPerMinutePerAddress=10000 Logging__LogLevel__Default=Warning \
+    dotnet "$dll" serve "${settings[@]}" --urls "http://127.0.0.1:$PORT" >>"$work/server-$provider.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break; sleep 0.2; done
+  wrk -t2 -c32 -d5s "$base/health/live" >/dev/null
+  wrk -t2 -c32 -d5s -H "Cookie: $cookie" "$list" >/dev/null
+  live=$(wrk -t2 -c32 -d"$DURATION" "$base/health/live")
+  listed=$(wrk -t2 -c32 -d"$DURATION" -H "Cookie: $cookie" "$list")
+  paged=$(wrk -t2 -c32 -d"$DURATION" -H "Cookie: $cookie" "$deep")
+  printf '%-11s %-58s %10s req/s  mean latency %s\n' "$provider" "/health/live (anchor, cache off)" "$(rps <<<"$live")" "$(latency <<<"$live")"
+  printf '%-11s %-58s %10s req/s  mean latency %s\n' "$provider" "list page 1, answer cache off" "$(rps <<<"$listed")" "$(latency <<<"$listed")"
+  printf '%-11s %-58s %10s req/s  mean latency %s\n' "$provider" "list page 20, answer cache off" "$(rps <<<"$paged")" "$(latency <<<"$paged")"
+  awk -v a="$(rps <<<"$listed")" -v b="$(rps <<<"$live")" -v p="$provider" 'BEGIN {printf "%-11s uncached list / live = %.3f\n", p, a / b}'
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 done

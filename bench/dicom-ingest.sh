@@ -3,20 +3,25 @@
 # POST /api/orders/{id}/datasets/{ds}/instances (parse, validate, hash, encrypt, store, index,
 # audit) against Orthanc's POST /instances with the same kind of client, same series, same run.
 # Target: Trabecula >= 1.5 x Orthanc. Results: docs/performance.md.
-#   bash bench/dicom-ingest.sh        # SLICES=300 RUNS=3
+#   bash bench/dicom-ingest.sh        # SLICES=300 RUNS=3; PUBLISHED=dir runs the server from a publish
+#                                     # folder (ReadyToRun, as deployed: tools/publish.sh or dotnet publish)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SLICES=${SLICES:-300}
 RUNS=${RUNS:-3}
 command -v Orthanc >/dev/null || { echo "Orthanc is missing: apt-get install orthanc" >&2; exit 1; }
-dotnet build src/Trabecula.Server -c Release -nologo -v quiet >&2
-dll=src/Trabecula.Server/bin/Release/net10.0/Trabecula.Server.dll
+if [[ -n ${PUBLISHED:-} ]]; then
+  dll=$PUBLISHED/Trabecula.Server.dll
+else
+  dotnet build src/Trabecula.Server -c Release -nologo -v quiet >&2
+  dll=src/Trabecula.Server/bin/Release/net10.0/Trabecula.Server.dll
+fi
 work=$(mktemp -d); pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 /usr/bin/python3 tools/fixtures/make-ct-series.py "$work/series" -n "$SLICES" >&2
 shared_post=${SHARED_BENCH:-../shared/bench}/post-instances.py
 
-echo "# DICOM ingest benchmark - $(date -u '+%Y-%m-%d %H:%M:%S') UTC; $(nproc) cores; $SLICES slices of 512x512 CT; 1 keep-alive connection; $RUNS runs each"
+echo "# DICOM ingest benchmark - $(date -u '+%Y-%m-%d %H:%M:%S') UTC; load average $(cut -d' ' -f1-3 /proc/loadavg); server ${PUBLISHED:+PUBLISHED/}Trabecula.Server.dll; $(nproc) cores; $SLICES slices of 512x512 CT; 1 keep-alive connection; $RUNS runs each"
 for run in $(seq 1 "$RUNS"); do
   # Orthanc with the anchors' settings (SyncStorageArea true, no compression), fresh storage each run.
   mkdir -p "$work/orthanc-$run"
@@ -38,5 +43,5 @@ JSON
   for _ in $(seq 1 300); do curl -sf -o /dev/null http://127.0.0.1:5191/health/ready && break; sleep 0.2; done
   ours=$(/usr/bin/python3 bench/post-to-trabecula.py "$work/series" --port 5191 --one-time-password "$otp")
   kill "$tpid"; wait "$tpid" 2>/dev/null || true
-  printf 'run %s  orthanc %s\nrun %s  trabecula %s\n' "$run" "$orthanc" "$run" "$ours"
+  printf 'run %s  orthanc %s\nrun %s  trabecula %s  (load average %s)\n' "$run" "$orthanc" "$run" "$ours" "$(cut -d' ' -f1 /proc/loadavg)"
 done

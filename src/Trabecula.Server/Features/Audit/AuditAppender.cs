@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Trabecula.Server.Data;
 
@@ -122,6 +123,37 @@ public sealed partial class AuditAppender : IAsyncDisposable
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
+        await WriteEntriesAsync(sql, transaction, batch.ConvertAll(p => p.Entry));
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>
+    /// Saves <paramref name="db"/>'s pending changes and appends <paramref name="entries"/> to the
+    /// chain in one transaction: one durable commit for a data write and its audit entries, and
+    /// neither survives a crash without the other. The changes are saved before the chain head is
+    /// locked, so two writers racing on a unique key cannot deadlock on the head (the loser fails
+    /// on the key, rolls back, and nothing of it is recorded). Returns the last sequence number.
+    /// </summary>
+    public async Task<long> SaveChangesWithAsync(TrabeculaDbContext db, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(entries);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await WriteEntriesAsync(new AuditSql(db), transaction.GetDbTransaction(), entries);
+
+        // Past this point the write is not cancelled: an aborted request still gets its entries.
+        await transaction.CommitAsync(CancellationToken.None);
+        return entries.Count == 0 ? 0 : entries[^1].Sequence;
+    }
+
+    /// <summary>Chains <paramref name="entries"/> after the head inside <paramref name="transaction"/>; the caller commits.</summary>
+    private async Task WriteEntriesAsync(AuditSql sql, DbTransaction transaction, IReadOnlyList<AuditEntry> entries)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
 
         // Take the write lock before reading the head (see the class comment).
         var head = await sql.LockHeadAsync(transaction);
@@ -130,9 +162,8 @@ public sealed partial class AuditAppender : IAsyncDisposable
         var hash = head.LastHash;
         var lastCheckpointAt = head.LastCheckpointAt;
         await using var insert = sql.PrepareInsertEntry(transaction);
-        foreach (var item in batch)
+        foreach (var entry in entries)
         {
-            var entry = item.Entry;
             entry.Sequence = ++sequence;
             entry.OccurredAt = now;
             entry.PreviousHash = hash;
@@ -141,7 +172,7 @@ public sealed partial class AuditAppender : IAsyncDisposable
             await insert.ExecuteAsync(entry);
 
             var dueByCount = entry.Sequence % _options.CheckpointEveryEntries == 0;
-            var dueByTime = now - lastCheckpointAt >= TimeSpan.FromMinutes(_options.CheckpointEveryMinutes) && item == batch[^1];
+            var dueByTime = now - lastCheckpointAt >= TimeSpan.FromMinutes(_options.CheckpointEveryMinutes) && entry == entries[^1];
             if (dueByCount || dueByTime)
             {
                 await sql.InsertCheckpointAsync(transaction, new AuditCheckpoint
@@ -165,7 +196,6 @@ public sealed partial class AuditAppender : IAsyncDisposable
             KeyId = _signer.KeyId,
             Signature = _signer.SignHead(sequence, hash),
         });
-        await transaction.CommitAsync();
     }
 
     public async ValueTask DisposeAsync()

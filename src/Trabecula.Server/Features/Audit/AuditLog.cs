@@ -9,6 +9,13 @@ public interface IAuditLog
 {
     /// <summary>Records <paramref name="auditEvent"/>; returns its sequence number after it is durably written.</summary>
     Task<long> RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Saves <paramref name="db"/>'s pending changes and records <paramref name="auditEvents"/> in
+    /// the same transaction (one durable commit; a crash keeps both or neither). For a hot write
+    /// path whose row and entries belong together, such as one DICOM file per request.
+    /// </summary>
+    Task SaveChangesAndRecordAsync(Data.TrabeculaDbContext db, IReadOnlyList<AuditEvent> auditEvents, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Fills in who, from where and in which request, then hands the entry to the appender.</summary>
@@ -17,6 +24,20 @@ internal sealed class AuditLog(AuditAppender appender, IHttpContextAccessor http
     private const int MaxUserAgent = 256;
 
     public Task<long> RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
+    {
+        var entry = Build(auditEvent);
+
+        // A request that is being aborted still gets its entry: the write is not cancelled.
+        return appender.AppendAsync(entry, CancellationToken.None).WaitAsync(cancellationToken);
+    }
+
+    public Task SaveChangesAndRecordAsync(Data.TrabeculaDbContext db, IReadOnlyList<AuditEvent> auditEvents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvents);
+        return appender.SaveChangesWithAsync(db, [.. auditEvents.Select(Build)], cancellationToken);
+    }
+
+    private AuditEntry Build(AuditEvent auditEvent)
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
         var http = httpContextAccessor.HttpContext;
@@ -40,9 +61,7 @@ internal sealed class AuditLog(AuditAppender appender, IHttpContextAccessor http
             UserAgent = Truncate(http?.Request.Headers.UserAgent.ToString(), MaxUserAgent),
             Details = auditEvent.Details is { Count: > 0 } details ? JsonSerializer.Serialize(details) : null,
         };
-
-        // A request that is being aborted still gets its entry: the write is not cancelled.
-        return appender.AppendAsync(entry, CancellationToken.None).WaitAsync(cancellationToken);
+        return entry;
     }
 
     internal static AuditActor ActorOf(ClaimsPrincipal? principal)

@@ -9,27 +9,34 @@ public static class OrderParties
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(organization);
+        return Of(order, organization.Id, organization.PartyTypes);
+    }
+
+    /// <summary>The same from the organization's id and party types (read in one query with the order).</summary>
+    public static PartyTypes Of(Order order, Guid organizationId, PartyTypes organizationPartyTypes)
+    {
+        ArgumentNullException.ThrowIfNull(order);
         var party = PartyTypes.None;
-        if (order.InstitutionId == organization.Id)
+        if (order.InstitutionId == organizationId)
         {
             party |= PartyTypes.MedicalInstitution;
         }
 
-        if (order.DesignerId == organization.Id)
+        if (order.DesignerId == organizationId)
         {
             party |= PartyTypes.Designer;
         }
 
-        if (order.ManufacturerId == organization.Id)
+        if (order.ManufacturerId == organizationId)
         {
             party |= PartyTypes.Manufacturer;
         }
 
-        if (order.RegistrantId == organization.Id)
+        if (order.RegistrantId == organizationId)
         {
             party |= PartyTypes.MarketingAuthorizationHolder;
         }
 
-        return party & organization.PartyTypes;
+        return party & organizationPartyTypes;
     }
 }

@@ -15,6 +15,14 @@ public readonly record struct PermissionCell(PartyTypes Party, string Role, Orde
 public sealed record AccessDecision(bool Allowed, Guid? EmergencyGrantId);
 
 /// <summary>
+/// What a decision reads besides the order and the matrix, as of this request: the party types of
+/// the caller's organization (null when it does not exist) and the caller's open emergency grant
+/// on the order. A hot path reads them in the same query as the order (see
+/// <see cref="AccessPolicy.DecideUnrecordedAsync"/>), never from a cache.
+/// </summary>
+public readonly record struct AccessFacts(PartyTypes? OrganizationPartyTypes, Guid? EmergencyGrantId);
+
+/// <summary>
 /// The one service every data access asks (R-XFER-2): may this person, for the party their
 /// organization plays on this order, do this action on this class of the order's data at the
 /// order's current stage? Default deny. Every decision, allowed or denied, is audited.
@@ -73,18 +81,34 @@ public sealed class AccessPolicy(TrabeculaDbContext db, IAuditLog audit, Emergen
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(order);
-        var org = Guid.TryParse(user.FindFirstValue(TrabeculaClaimTypes.OrganizationId), out var id) ? id : Guid.Empty;
+        var org = OrganizationOf(user);
         var organization = await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == org, cancellationToken);
-        var party = organization is null ? PartyTypes.None : OrderParties.Of(order, organization);
-        var roles = RolesFor(user, cls, action);
-        var stage = order.State;
-        var cells = await matrix.CurrentAsync(db, cancellationToken);
-        var allowed = Decide(cells, party, roles, stage, cls, action);
-        var details = new Dictionary<string, object?> { ["action"] = action.ToString(), ["stage"] = order.State.ToString(), ["party"] = party.ToString() };
         var grant = await emergency.ActiveAsync(user, order.Id, cancellationToken);
-        if (grant is not null)
+        var (decision, entry) = await DecideUnrecordedAsync(user, order, new AccessFacts(organization?.PartyTypes, grant?.Id), cls, action, cancellationToken);
+        await audit.RecordAsync(entry, cancellationToken);
+        return decision;
+    }
+
+    /// <summary>
+    /// The same decision from facts the caller read this request (in one query with the order),
+    /// with its audit event not yet recorded: the caller records it on every path, either with
+    /// <see cref="IAuditLog.RecordAsync"/> or in the same transaction as the write it allowed
+    /// (<see cref="IAuditLog.SaveChangesAndRecordAsync"/>), so the decision and the write are
+    /// durable together.
+    /// </summary>
+    public async Task<(AccessDecision Decision, AuditEvent Audit)> DecideUnrecordedAsync(
+        ClaimsPrincipal user, Order order, AccessFacts facts, DataClass cls, DataAction action, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(order);
+        var party = facts.OrganizationPartyTypes is { } types ? OrderParties.Of(order, OrganizationOf(user), types) : PartyTypes.None;
+        var roles = RolesFor(user, cls, action);
+        var cells = await matrix.CurrentAsync(db, cancellationToken);
+        var allowed = Decide(cells, party, roles, order.State, cls, action);
+        var details = new Dictionary<string, object?> { ["action"] = action.ToString(), ["stage"] = order.State.ToString(), ["party"] = party.ToString() };
+        if (facts.EmergencyGrantId is { } grant)
         {
-            details[EmergencyAccessService.MarkKey] = grant.Id.ToString();
+            details[EmergencyAccessService.MarkKey] = grant.ToString();
             if (!allowed && cls != DataClass.Audit && action is DataAction.View or DataAction.Download)
             {
                 allowed = true;
@@ -92,13 +116,16 @@ public sealed class AccessPolicy(TrabeculaDbContext db, IAuditLog audit, Emergen
             }
         }
 
-        await audit.RecordAsync(new AuditEvent(allowed ? AuditAction.AccessAllowed : AuditAction.PermissionDenied, allowed ? AuditOutcome.Success : AuditOutcome.Denied)
+        var entry = new AuditEvent(allowed ? AuditAction.AccessAllowed : AuditAction.PermissionDenied, allowed ? AuditOutcome.Success : AuditOutcome.Denied)
         {
             TargetType = "order-data",
             TargetId = $"{order.Number}:{cls}",
             OrderId = order.Id,
             Details = details,
-        }, cancellationToken);
-        return new AccessDecision(allowed, grant?.Id);
+        };
+        return (new AccessDecision(allowed, facts.EmergencyGrantId), entry);
     }
+
+    private static Guid OrganizationOf(ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(TrabeculaClaimTypes.OrganizationId), out var id) ? id : Guid.Empty;
 }

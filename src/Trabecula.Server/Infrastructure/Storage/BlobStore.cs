@@ -47,6 +47,14 @@ public sealed record BlobPutOptions
     public Guid? OrderId { get; init; }
 
     public BlobCompressionMode Compression { get; init; } = BlobCompressionMode.Auto;
+
+    /// <summary>
+    /// When set, the blob's row is added to this context instead of being saved on its own: the
+    /// caller's SaveChanges writes it in the caller's transaction (one durable commit for the
+    /// file's row and the rows that point at it). Until then the sealed file has no row, which
+    /// is what a crash leaves too, and <see cref="BlobSweeper"/> removes it after the grace period.
+    /// </summary>
+    public Trabecula.Server.Data.TrabeculaDbContext? SaveWith { get; init; }
 }
 
 /// <summary>

@@ -109,25 +109,32 @@ internal sealed class EnvelopeBlobStore(
 
             CrashPoints.Hit("blob-committed");
             var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+            var row = new BlobRecord
+            {
+                Key = key,
+                WrappedKey = await keyRing.WrapAsync(kekId, dataKey, key, cancellationToken),
+                KekId = kekId,
+                Length = length,
+                StoredLength = stored,
+                Sha256 = sha,
+                Compression = compress ? BlobCompression.Deflate : BlobCompression.None,
+                Sensitivity = options.Sensitivity,
+                Category = options.Category,
+                OrderId = options.OrderId,
+                Target = target.Name,
+                Region = target.Region,
+                CreatedAt = time.GetUtcNow().UtcDateTime,
+            };
+            if (options.SaveWith is { } caller)
+            {
+                caller.Blobs.Add(row);
+                return new StoredBlob(key, length, sha);
+            }
+
             await using (var scope = scopes.CreateAsyncScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
-                db.Blobs.Add(new BlobRecord
-                {
-                    Key = key,
-                    WrappedKey = await keyRing.WrapAsync(kekId, dataKey, key, cancellationToken),
-                    KekId = kekId,
-                    Length = length,
-                    StoredLength = stored,
-                    Sha256 = sha,
-                    Compression = compress ? BlobCompression.Deflate : BlobCompression.None,
-                    Sensitivity = options.Sensitivity,
-                    Category = options.Category,
-                    OrderId = options.OrderId,
-                    Target = target.Name,
-                    Region = target.Region,
-                    CreatedAt = time.GetUtcNow().UtcDateTime,
-                });
+                db.Blobs.Add(row);
                 await db.SaveChangesAsync(cancellationToken);
             }
 

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Trabecula.Server.Infrastructure.Storage;
 using Trabecula.Server.Tests.Browser;
 using Trabecula.Server.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -25,19 +26,74 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     /// <summary>Every hooked phase, in commit order: blob store (temp → fsync → rename → fsync folder → row) and the tus spool.</summary>
     private static readonly string[] Phases = ["upload-spooled", "blob-written", "blob-fsynced", "blob-renamed", "blob-committed", "blob-row", "upload-completed"];
 
-    public static TheoryData<DatabaseKind, int> Runs => new()
+    /// <summary>
+    /// SQLite: 50 iterations, phase kills (each phase at its first, second and third passage) and
+    /// random kills in turn. PostgreSQL: once through the phases only, since the commit order is
+    /// the store's and the database only changes who commits. Every iteration is one server start,
+    /// which is what the test costs (see docs/performance.md, "REL-01 crash-safety test").
+    /// </summary>
+    public static TheoryData<DatabaseKind, int, bool> Runs => new()
     {
-        { DatabaseKind.Sqlite, 50 },
-        // PostgreSQL once through the phases: the commit order is the store's, the database only changes who commits.
-        { DatabaseKind.PostgreSql, 2 * Phases.Length },
+        { DatabaseKind.Sqlite, 50, true },
+        { DatabaseKind.PostgreSql, Phases.Length, false },
     };
+
+    [Fact]
+    [Trait("Requirement", "R-DATA-2")]
+    [Trait("TestPlan", "REL-01")]
+    public void CrashPoints_WithoutTheVariable_AreOffAndPassingEveryPointDoesNothing()
+    {
+        // The test host runs without TRABECULA_CRASH_AT, as every deployment does: passing every
+        // point must not kill it (if it did, this whole test run would end here).
+        Assert.Null(Environment.GetEnvironmentVariable("TRABECULA_CRASH_AT"));
+        Assert.False(CrashPoints.IsArmed);
+        foreach (var phase in Phases.Append("rewrap-batch"))
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                CrashPoints.Hit(phase);
+            }
+        }
+
+        Assert.False(CrashPoints.IsArmed);
+    }
+
+    [Theory]
+    [InlineData(null, null, 0)]
+    [InlineData("", null, 0)]
+    [InlineData("  ", null, 0)]
+    [InlineData("blob-row", "blob-row", 1)]
+    [InlineData("blob-renamed:3", "blob-renamed", 3)]
+    [InlineData("blob-renamed:x", "blob-renamed", 1)]
+    [Trait("Requirement", "R-DATA-2")]
+    [Trait("TestPlan", "REL-01")]
+    public void CrashPoints_Parse_ReadsNameAndPassage(string? value, string? name, int count)
+    {
+        var parsed = CrashPoints.Parse(value);
+        Assert.Equal(name, parsed?.Name);
+        Assert.Equal(count, parsed?.Count ?? 0);
+    }
+
+    [Fact]
+    [Trait("Requirement", "R-DATA-2")]
+    [Trait("TestPlan", "REL-01")]
+    public void EveryHookedPoint_IsOneThisTestKillsAt()
+    {
+        // A new CrashPoints.Hit in the server must be added to Phases (or be the key rotation's,
+        // which BlobStoreTests kills at), so that no commit step goes untested.
+        var hooked = Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "src", "Trabecula.Server"), "*.cs", SearchOption.AllDirectories)
+            .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(p => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(p), "CrashPoints\\.Hit\\(\"([a-z-]+)\"\\)").Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(Phases.Append("rewrap-batch").Order(StringComparer.Ordinal), hooked.Order(StringComparer.Ordinal));
+    }
 
     [Theory]
     [MemberData(nameof(Runs))]
     [Trait("Requirement", "R-DATA-2")]
     [Trait("Requirement", "R-XFER-3")]
     [Trait("TestPlan", "REL-01")]
-    public async Task KillNine_AtEachCommitPhaseAndAtRandomOffsets_LeavesTheOldOrTheNewState_AndTheSweepersLeaveNoOrphans(DatabaseKind kind, int iterations)
+    public async Task KillNine_AtEachCommitPhaseAndAtRandomOffsets_LeavesTheOldOrTheNewState_AndTheSweepersLeaveNoOrphans(DatabaseKind kind, int iterations, bool randomKills)
     {
         var seed = Environment.GetEnvironmentVariable("TRABECULA_CRASH_SEED") is { Length: > 0 } fixedSeed
             ? int.Parse(fixedSeed, CultureInfo.InvariantCulture)
@@ -78,8 +134,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             {
                 // Phase kills and random kills take turns: each phase at its first, second and third
                 // passage (the tus phases pass once a round), then random kills only.
-                var round = i / 2;
-                var phase = i % 2 == 0 && round < Phases.Length * 3
+                var round = randomKills ? i / 2 : i;
+                var phase = (!randomKills || i % 2 == 0) && round < Phases.Length * 3
                     ? $"{Phases[round % Phases.Length]}:{(Phases[round % Phases.Length].StartsWith("upload", StringComparison.Ordinal) ? 1 : 1 + (round / Phases.Length))}"
                     : null;
                 var chaos = phase is null ? Chaos.Next(random) : null;
@@ -111,7 +167,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
 
             output.WriteLine($"{phaseRuns} phase kills, {randomRuns} random kills; {world.Acknowledged} acknowledged uploads all present, {world.Visible} instances visible");
             output.WriteLine($"server start (to /health/ready): median {starts.Order().ElementAt(starts.Count / 2).TotalMilliseconds:F0} ms, max {starts.Max().TotalMilliseconds:F0} ms over {starts.Count} starts; whole test {total.Elapsed.TotalSeconds:F1} s");
-            Assert.True(world.Acknowledged > iterations / 2, $"only {world.Acknowledged} uploads were acknowledged: the workload barely ran");
+            Assert.True(world.Acknowledged >= iterations / 4, $"only {world.Acknowledged} uploads were acknowledged: the workload barely ran");
         }
         finally
         {

@@ -1017,7 +1017,7 @@ internal static class DesignsApi
         return buffer.ToArray();
     }
 
-    private static string ContentType(string format) => format switch
+    internal static string ContentType(string format) => format switch
     {
         "pdf" => "application/pdf",
         "stl" => "model/stl",

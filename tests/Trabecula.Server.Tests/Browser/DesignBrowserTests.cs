@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using Trabecula.Server.Tests.Designs;
@@ -56,6 +57,7 @@ public sealed class DesignBrowserTests
 
         await UploadAndSubmitAsync(designer, designUrl, await DesignSamples.PlateAsync(2), "2 mm 钛板，四个固定孔");
         await ReviewAndSignAsync(physician, designUrl, accounts["demo.physician"], shots, "v1");
+        await DownloadThroughLinkAsync(physician, designUrl);
 
         // The pin and the measurement of the review (the approved version stays viewable).
         await WaitForViewerAsync(physician);
@@ -101,6 +103,39 @@ public sealed class DesignBrowserTests
         await ReviewAndSignAsync(physician, designUrl, accounts["demo.physician"], shots, "v2");
         Assert.Equal(1, await physician.Locator(".signature[data-status=valid]").CountAsync());
         Assert.Equal(1, await physician.Locator(".signature[data-status=superseded]").CountAsync());
+    }
+
+    /// <summary>
+    /// Issue 6: a design file's link on the page carries no file URL; clicking it asks for a
+    /// short-lived token link and the file arrives through it, whole. The same link altered is
+    /// refused with a problem detail (expiry is DownloadLinkTests', on a test clock).
+    /// </summary>
+    private static async Task DownloadThroughLinkAsync(IPage physician, string designUrl)
+    {
+        await physician.GotoAsync(designUrl);
+        var file = physician.Locator(".design-file").First;
+        var link = file.Locator("a.download-link");
+        Assert.Equal("#", await link.GetAttributeAsync("href"));
+        var shownSha = (await file.Locator("code").InnerTextAsync()).TrimEnd('…');
+        var download = await physician.RunAndWaitForDownloadAsync(() => link.ClickAsync());
+        Assert.Matches("/api/downloads/design-file/[A-Za-z0-9_-]{40,}$", download.Url);
+        Assert.Null(await download.FailureAsync());
+        var sha = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync((await download.PathAsync())!)));
+        Assert.StartsWith(shownSha, sha, StringComparison.Ordinal);
+
+        var token = download.Url[(download.Url.LastIndexOf('/') + 1)..];
+        await AssertRefusedAsync(physician, download.Url[..^token.Length] + (token[0] == 'A' ? 'B' : 'A') + token[1..]);
+        await AssertRefusedAsync(physician, download.Url[..^token.Length] + token[..^2] + (token[^2] == 'A' ? "BB" : "AA"));
+    }
+
+    private static async Task AssertRefusedAsync(IPage page, string url)
+    {
+        var refused = await page.APIRequest.GetAsync(url);
+        Assert.Equal(404, refused.Status);
+        Assert.StartsWith("application/problem+json", refused.Headers["content-type"], StringComparison.Ordinal);
+        var problem = JsonNode.Parse(await refused.TextAsync())!;
+        Assert.StartsWith("urn:trabecula:problem:", (string)problem["type"]!, StringComparison.Ordinal);
+        Assert.Contains("download link", (string)problem["detail"]!, StringComparison.Ordinal);
     }
 
     /// <summary>The designer uploads the model (and a report printed by Chromium) on the review page and submits it.</summary>

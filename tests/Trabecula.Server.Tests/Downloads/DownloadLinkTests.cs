@@ -23,6 +23,24 @@ public sealed class DownloadLinkTests
 {
     public static TheoryData<DatabaseKind> Databases => new() { DatabaseKind.Sqlite, DatabaseKind.PostgreSql };
 
+    [Fact]
+    [Trait("Requirement", "R-XFER-3")]
+    [Trait("TestPlan", "AZ-01")]
+    public void Pages_NeverLinkAStoredFileDirectly()
+    {
+        // The UI's downloads of stored files go through download links (wwwroot/js/download-links.js);
+        // the direct GET endpoints of files and instances are for API clients only.
+        var direct = new System.Text.RegularExpressions.Regex("href=\"/api/orders/[^\"]*/(files|instances)/");
+        var offenders = Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "src", "Trabecula.Server", "Features"), "*.cshtml", SearchOption.AllDirectories)
+            .SelectMany(path => File.ReadLines(path).Select((line, i) => (path, line, i)))
+            .Where(x => direct.IsMatch(x.line))
+            .Select(x => $"{Path.GetRelativePath(RepositoryPaths.Root, x.path)}:{x.i + 1}: {x.line.Trim()}")
+            .ToList();
+        Assert.True(offenders.Count == 0, "direct file links in pages:\n" + string.Join('\n', offenders));
+        Assert.Contains(Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "src", "Trabecula.Server", "Features"), "*.cshtml", SearchOption.AllDirectories),
+            path => File.ReadAllText(path).Contains("data-download-kind=\"design-file\"", StringComparison.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(Databases))]
     [Trait("Requirement", "R-XFER-3")]

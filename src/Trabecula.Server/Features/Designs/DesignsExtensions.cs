@@ -1,3 +1,4 @@
+using Trabecula.Server.Features.Downloads;
 using Trabecula.Server.Features.Orders;
 using Trabecula.Server.Infrastructure.Hosting;
 
@@ -20,6 +21,7 @@ internal static class DesignsExtensions
         builder.Services.AddTransitionGuard<DesignSignedGuard>();
         builder.Services.AddTransitionGuard<DesignChangeRecordedGuard>();
         builder.Services.AddTransitionGuard<PackageReleasedGuard>();
+        builder.Services.AddDownloadSource<DesignFileDownloads>();
         return builder;
     }
 

@@ -28,7 +28,7 @@ internal static class DownloadsApi
     public static RouteGroupBuilder MapDownloadsApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/api/orders/{id:guid}/downloads", IssueAsync).WithTags("Downloads").RequireAuthorization(Policies.Active).WithName("IssueDownloadLink")
-            .WithSummary("A download link for one file of the order ({kind, fileId}; kinds: dicom-instance, dicom-instance-deidentified, scan-file, scan-file-deidentified), valid for Downloads:LinkLifetimeSeconds, for the caller only.");
+            .WithSummary("A download link for one file of the order ({kind, fileId}; kinds: dicom-instance, dicom-instance-deidentified, scan-file, scan-file-deidentified, design-file), valid for Downloads:LinkLifetimeSeconds, for the caller only.");
         var group = endpoints.MapGroup("/api/downloads").WithTags("Downloads").RequireAuthorization(Policies.Active);
         group.MapGet("/{kind}/{token}", DownloadAsync).WithName("DownloadByLink")
             .WithSummary("The file of a download link: permission re-checked, audited, streamed with range requests, ETag, Content-Disposition attachment.");

@@ -6,12 +6,20 @@ namespace Trabecula.Server.Infrastructure.Storage;
 /// The crash-safety tests' hook (REL-01, CRY-03): TRABECULA_CRASH_AT=name[:n] makes the process
 /// kill itself with SIGKILL the n-th time (default: first) it passes the named point, so that a
 /// test can stop it exactly between two steps of a commit. Unset, as in every real deployment,
-/// it does nothing.
+/// it does nothing (CrashSafetyTests checks that it is off by default and that every hooked
+/// point is one the REL-01 test kills at). The points, in commit order: upload-spooled (a tus
+/// PATCH's bytes are in the spool file, its offset not yet committed), blob-written (temp file
+/// written), blob-fsynced, blob-renamed, blob-committed (folder fsynced), blob-row (Blobs row
+/// saved, the feature's row not yet), upload-completed (a tus upload became a blob); and
+/// rewrap-batch (one batch of key rotation committed).
 /// </summary>
 internal static class CrashPoints
 {
     private static readonly (string Name, int Count)? Target = Parse(Environment.GetEnvironmentVariable("TRABECULA_CRASH_AT"));
     private static int _hits;
+
+    /// <summary>True only when TRABECULA_CRASH_AT was set when the process started.</summary>
+    public static bool IsArmed => Target is not null;
 
     public static void Hit(string name)
     {
@@ -22,7 +30,8 @@ internal static class CrashPoints
         }
     }
 
-    private static (string, int)? Parse(string? value)
+    /// <summary>name[:n] → (name, n); n defaults to 1. Null for an unset or blank value.</summary>
+    internal static (string Name, int Count)? Parse(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
         {

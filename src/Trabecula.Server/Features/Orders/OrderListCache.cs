@@ -29,7 +29,7 @@ public sealed class OrderListCache(IOptionsMonitor<OrderOptions> options)
     private const int MaxEntries = 4096;
 
     private readonly ConcurrentDictionary<Guid, StrongBox<long>> _versions = new();
-    private readonly ConcurrentDictionary<string, Entry> _answers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(Guid Organization, string Filter), Entry> _answers = new();
 
     private sealed record Entry(long Version, long CachedAt, byte[] Json);
 
@@ -40,7 +40,7 @@ public sealed class OrderListCache(IOptionsMonitor<OrderOptions> options)
     {
         json = [];
         var lifetime = options.CurrentValue.ListCacheSeconds;
-        if (lifetime <= 0 || !_answers.TryGetValue(Key(organization, filterKey), out var entry))
+        if (lifetime <= 0 || !_answers.TryGetValue((organization, filterKey), out var entry))
         {
             return false;
         }
@@ -68,7 +68,7 @@ public sealed class OrderListCache(IOptionsMonitor<OrderOptions> options)
             _answers.Clear();
         }
 
-        _answers[Key(organization, filterKey)] = new Entry(version, Stopwatch.GetTimestamp(), json);
+        _answers[(organization, filterKey)] = new Entry(version, Stopwatch.GetTimestamp(), json);
     }
 
     /// <summary>Every cached answer of these organizations is stale from now on.</summary>
@@ -81,8 +81,6 @@ public sealed class OrderListCache(IOptionsMonitor<OrderOptions> options)
     }
 
     private StrongBox<long> Box(Guid organization) => _versions.GetOrAdd(organization, static _ => new StrongBox<long>());
-
-    private static string Key(Guid organization, string filterKey) => string.Concat(organization.ToString("N"), "|", filterKey);
 }
 
 /// <summary>

@@ -27,8 +27,6 @@ internal sealed class Utf8XmlScanner
     private readonly int _maxDepth;
     private readonly long _maxBytes;
     private readonly List<(int Start, int Length)> _attributes = [];
-    private readonly List<byte[]> _open = [];
-    private readonly List<byte[]> _names = [];
     private byte[] _tag = new byte[256];
     private byte[] _gathered = [];
     private byte[] _buffer = new byte[InitialBuffer];
@@ -37,9 +35,18 @@ internal sealed class Utf8XmlScanner
     private bool _eof;
     private long _consumed;
     private int _lineAtPos = 1;
-    private string _name = string.Empty;
-    private byte[] _nameBytes = [];
-    private int _nameLength;
+    // Element names are interned in a few slots per depth (qualified name for matching end tags,
+    // local part after any prefix, and its string when asked for): the children of an AMF
+    // coordinates element alternate between x, y and z, and a start tag whose name is among its
+    // depth's slots costs no allocation and no reference store. The open elements and the current
+    // one are slot numbers.
+    private const int SlotsPerDepth = 8;
+    private byte[][] _slotNames = new byte[8 * SlotsPerDepth][];
+    private byte[][] _slotLocalNames = new byte[8 * SlotsPerDepth][];
+    private string?[] _slotStrings = new string?[8 * SlotsPerDepth];
+    private int[] _slotNext = new int[8];
+    private int[] _open = new int[8];
+    private int _current = -1;
     private bool _isEmpty;
     private int _depth = -1;
 
@@ -54,17 +61,7 @@ internal sealed class Utf8XmlScanner
     public int Line { get; private set; } = 1;
 
     /// <summary>Local name (after any prefix) of the current element.</summary>
-    public string LocalName => _name.Length == 0 && _nameLength > 0 ? _name = Encoding.UTF8.GetString(LocalNameBytes) : _name;
-
-    private ReadOnlySpan<byte> LocalNameBytes
-    {
-        get
-        {
-            var name = _nameBytes.AsSpan(0, _nameLength);
-            var colon = name.IndexOf((byte)':');
-            return colon >= 0 ? name[(colon + 1)..] : name;
-        }
-    }
+    public string LocalName => _current < 0 ? string.Empty : _slotStrings[_current] ??= Encoding.UTF8.GetString(_slotLocalNames[_current]);
 
     /// <summary>Opens <paramref name="stream"/>, transcoding to UTF-8 when the document says it is in another encoding.</summary>
     public static Utf8XmlScanner Create(Stream stream, MeshReadLimits limits)
@@ -103,8 +100,8 @@ internal sealed class Utf8XmlScanner
     }
 
     /// <summary>True when the current element's local name is <paramref name="name"/> (ASCII).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public bool Is(ReadOnlySpan<byte> name) => LocalNameBytes.SequenceEqual(name);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Is(ReadOnlySpan<byte> name) => _current >= 0 && _slotLocalNames[_current].AsSpan().SequenceEqual(name);
 
     /// <summary>The value of attribute <paramref name="name"/> of the current element, entities decoded.</summary>
     public string? Attribute(string name)
@@ -143,6 +140,11 @@ internal sealed class Utf8XmlScanner
                 CloseEmpty();
                 return false;
             }
+        }
+
+        if (TryPlainTag(out var child))
+        {
+            return child;
         }
 
         SkipTextAndMisc();
@@ -187,6 +189,11 @@ internal sealed class Utf8XmlScanner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public float Number(string what)
     {
+        if (TryPlainNumber(out var fast))
+        {
+            return fast;
+        }
+
         var (start, length, plain) = Content();
         var line = Line;
         double value;
@@ -221,6 +228,11 @@ internal sealed class Utf8XmlScanner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Index(string what)
     {
+        if (TryPlainIndex(out var fast))
+        {
+            return fast;
+        }
+
         var (start, length, plain) = Content();
         var line = Line;
         var bytes = ContentBytes(start, length);
@@ -249,10 +261,269 @@ internal sealed class Utf8XmlScanner
         return (int)value;
     }
 
+    // ----------------------------------------------------------------------------------------------
+    // Plain forms
+    //
+    // Almost every element of a mesh file is a plain start tag, a number and a plain end tag, with
+    // white space between them: `<x>1.25</x>`. These paths take exactly that form in one pass over
+    // bytes already in the buffer and change nothing when the input is in any other form (attributes,
+    // references, comments, a tag across the end of the buffer, a number the exact path cannot take):
+    // the general path after them then reads it as before, so both give the same result.
+
+    /// <summary>
+    /// White space, then a plain start tag (<c>&lt;name&gt;</c> or <c>&lt;name/&gt;</c>) or the end
+    /// tag of the current element (<c>&lt;/name&gt;</c>): read, true, and <paramref name="child"/>
+    /// as <see cref="NextChild"/> returns. False when the input holds something else (the white
+    /// space is consumed: the general path skips it too).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool TryPlainTag(out bool child)
+    {
+        child = false;
+        var buffer = _buffer;
+        var end = _end;
+        var p = _pos;
+        var lines = 0;
+        while (p < end)
+        {
+            var b = buffer[p];
+            if (b == '\n')
+            {
+                lines++;
+            }
+            else if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r'))
+            {
+                break;
+            }
+
+            p++;
+        }
+
+        _pos = p;
+        _lineAtPos += lines;
+        if (end - p < 4 || buffer[p] != '<')
+        {
+            return false;
+        }
+
+        var c = buffer[p + 1];
+        if (c == '/')
+        {
+            var close = PlainEndTag(p);
+            if (close < 0)
+            {
+                return false;
+            }
+
+            Line = _lineAtPos;
+            _pos = close + 1;
+            _depth--;
+            if (_depth < 0)
+            {
+                AfterRoot();
+            }
+
+            return true;
+        }
+
+        if (!IsAsciiLetter(c) && c != '_')
+        {
+            return false;
+        }
+
+        var q = p + 2;
+        while (q < end && IsPlainNameChar(buffer[q]))
+        {
+            q++;
+        }
+
+        if (end - q < 2)
+        {
+            return false;
+        }
+
+        var empty = buffer[q] == '/';
+        if (buffer[q + (empty ? 1 : 0)] != '>')
+        {
+            return false;
+        }
+
+        Line = _lineAtPos;
+        SetName(buffer.AsSpan(p + 1, q - p - 1));
+        _isEmpty = empty;
+        _attributes.Clear();
+        _depth++;
+        _pos = q + (empty ? 2 : 1);
+        child = true;
+        return true;
+    }
+
+    /// <summary>The offset of the '&gt;' when the current element's end tag, with no white space, starts at <paramref name="p"/>; else -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int PlainEndTag(int p)
+    {
+        if (_depth < 0)
+        {
+            return -1;
+        }
+
+        var name = _slotNames[_open[_depth]];
+        var close = p + 2 + name.Length;
+        var buffer = _buffer;
+        if (close >= _end || buffer[p] != '<' || buffer[p + 1] != '/' || buffer[close] != '>')
+        {
+            return -1;
+        }
+
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (buffer[p + 2 + i] != name[i])
+            {
+                return -1;
+            }
+        }
+
+        return close;
+    }
+
+    /// <summary>
+    /// The current element as a plain decimal (optional '-', digits with at most one '.', up to 15
+    /// significant digits, no exponent: <see cref="FastDecimal"/>'s exact range) directly followed
+    /// by its end tag: read, and true. The element stays unread otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool TryPlainNumber(out float value)
+    {
+        value = 0;
+        if (_isEmpty || _depth >= _maxDepth)
+        {
+            return false;
+        }
+
+        var buffer = _buffer;
+        var end = _end;
+        var p = _pos;
+        var negative = p < end && buffer[p] == '-';
+        if (negative)
+        {
+            p++;
+        }
+
+        long mantissa = 0;
+        int significant = 0, digits = 0, fraction = 0;
+        var sawPoint = false;
+        while (p < end)
+        {
+            var b = buffer[p];
+            var d = b - (byte)'0';
+            if ((uint)d <= 9)
+            {
+                if ((significant > 0 || d != 0) && ++significant > 15)
+                {
+                    return false;
+                }
+
+                mantissa = (mantissa * 10) + d;
+                digits++;
+                if (sawPoint)
+                {
+                    fraction++;
+                }
+            }
+            else if (b == '.' && !sawPoint)
+            {
+                sawPoint = true;
+            }
+            else
+            {
+                break;
+            }
+
+            p++;
+        }
+
+        if (digits == 0 || fraction > 22)
+        {
+            return false;
+        }
+
+        var close = PlainEndTag(p);
+        if (close < 0)
+        {
+            return false;
+        }
+
+        var number = fraction > 0 ? mantissa / FastDecimal.PowerOfTen(fraction) : mantissa;
+        value = (float)(negative ? -number : number);
+        ClosePlain(close);
+        return true;
+    }
+
+    /// <summary>The current element as 1 to 9 digits directly followed by its end tag: read, and true. The element stays unread otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool TryPlainIndex(out int value)
+    {
+        value = 0;
+        if (_isEmpty || _depth >= _maxDepth)
+        {
+            return false;
+        }
+
+        var buffer = _buffer;
+        var end = _end;
+        var start = _pos;
+        var p = start;
+        while (p < end && p - start <= 9)
+        {
+            var d = buffer[p] - (byte)'0';
+            if ((uint)d > 9)
+            {
+                break;
+            }
+
+            value = (value * 10) + d;
+            p++;
+        }
+
+        if (p - start is 0 or > 9)
+        {
+            value = 0;
+            return false;
+        }
+
+        var close = PlainEndTag(p);
+        if (close < 0)
+        {
+            value = 0;
+            return false;
+        }
+
+        ClosePlain(close);
+        return true;
+    }
+
+    /// <summary>Consumes up to the end tag whose '&gt;' is at <paramref name="close"/>, with no line break before it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ClosePlain(int close)
+    {
+        Line = _lineAtPos;
+        _pos = close + 1;
+        _depth--;
+        if (_depth < 0)
+        {
+            AfterRoot();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsAsciiLetter(byte b) => (uint)((b | 0x20) - 'a') <= 'z' - 'a';
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsPlainNameChar(byte b) => IsAsciiLetter(b) || (uint)(b - '0') <= 9 || b is (byte)'_' or (byte)'-' or (byte)'.' or (byte)':';
+
     private void CloseEmpty()
     {
         _isEmpty = false;
-        _open.RemoveAt(_open.Count - 1);
         _depth--;
         if (_depth < 0)
         {
@@ -672,12 +943,12 @@ internal sealed class Utf8XmlScanner
         }
 
         var name = _buffer.AsSpan(_pos + 2, close - 2).TrimEnd(" \t\r\n"u8);
-        if (!name.SequenceEqual(_open[^1]))
+        var open = _slotNames[_open[_depth]];
+        if (!name.SequenceEqual(open))
         {
-            throw Error("Malformed XML: end tag '" + Encoding.UTF8.GetString(name) + "' does not match '" + Encoding.UTF8.GetString(_open[^1]) + "'.");
+            throw Error("Malformed XML: end tag '" + Encoding.UTF8.GetString(name) + "' does not match '" + Encoding.UTF8.GetString(open) + "'.");
         }
 
-        _open.RemoveAt(_open.Count - 1);
         _depth--;
         Consume(close + 1);
         if (_depth < 0)
@@ -686,36 +957,47 @@ internal sealed class Utf8XmlScanner
         }
     }
 
+    /// <summary>Makes <paramref name="name"/> the current element's, open one level below the current depth.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SetName(ReadOnlySpan<byte> name)
     {
-        if (_nameBytes.Length < name.Length)
+        var depth = _depth + 1;
+        if (depth == _open.Length)
         {
-            _nameBytes = new byte[Math.Max(32, name.Length)];
+            Array.Resize(ref _open, depth * 2);
+            Array.Resize(ref _slotNext, depth * 2);
+            Array.Resize(ref _slotNames, depth * 2 * SlotsPerDepth);
+            Array.Resize(ref _slotLocalNames, depth * 2 * SlotsPerDepth);
+            Array.Resize(ref _slotStrings, depth * 2 * SlotsPerDepth);
         }
 
-        name.CopyTo(_nameBytes);
-        _nameLength = name.Length;
-        _name = string.Empty;
-        // The open-element stack keeps names for end-tag matching; recent names are reused.
-        var depth = _open.Count;
-        if (depth < _names.Count && _names[depth].AsSpan().SequenceEqual(name))
+        var first = depth * SlotsPerDepth;
+        for (var slot = first; slot < first + SlotsPerDepth; slot++)
         {
-            _open.Add(_names[depth]);
-            return;
+            var known = _slotNames[slot];
+            if (known is null)
+            {
+                break;
+            }
+
+            if (known.AsSpan().SequenceEqual(name))
+            {
+                _open[depth] = slot;
+                _current = slot;
+                return;
+            }
         }
 
+        // Not among the slots: take the next one in turn (no element at this depth is open now).
+        var next = first + _slotNext[depth];
+        _slotNext[depth] = (_slotNext[depth] + 1) % SlotsPerDepth;
         var copy = name.ToArray();
-        if (depth < _names.Count)
-        {
-            _names[depth] = copy;
-        }
-        else
-        {
-            _names.Add(copy);
-        }
-
-        _open.Add(copy);
+        var colon = name.IndexOf((byte)':');
+        _slotNames[next] = copy;
+        _slotLocalNames[next] = colon >= 0 ? name[(colon + 1)..].ToArray() : copy;
+        _slotStrings[next] = null;
+        _open[depth] = next;
+        _current = next;
     }
 
     /// <summary>
@@ -964,6 +1246,9 @@ internal sealed class Utf8XmlScanner
     private static class FastDecimal
     {
         private static readonly double[] PowersOfTen = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+        /// <summary>10 to the power <paramref name="exponent"/> (0 to 22), exactly.</summary>
+        public static double PowerOfTen(int exponent) => PowersOfTen[exponent];
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool TryParse(ReadOnlySpan<byte> s, out double value)

@@ -131,6 +131,101 @@ public sealed class AmfXmlSyntaxTests
         Assert.Equal(expectedVertices.Select(v => BitConverter.SingleToInt32Bits(v.X)), mesh.Vertices.ToArray().Select(v => BitConverter.SingleToInt32Bits(v.X)));
     }
 
+    [Fact]
+    public void Read_LargeDocumentMixingPlainAndOtherForms_GivesWhatSystemXmlReads()
+    {
+        // The scanner takes plain tags and numbers on a fast path and everything else on the general
+        // one; over a few MiB every form lands on the edge of its read buffer somewhere, and more
+        // than eight element names alternate at one depth.
+        var random = new Random(5);
+        var xml = new StringBuilder("<?xml version=\"1.0\"?>\n<amf unit=\"millimeter\" xmlns:p=\"urn:p\">\n<object id=\"0\"><mesh><vertices>\n");
+        string Space() => random.Next(4) switch { 0 => string.Empty, 1 => " ", 2 => "\n  ", _ => new string(' ', random.Next(1, 40)) };
+        string Number() => random.Next(12) switch
+        {
+            0 => " 1.5 ",
+            1 => "1<!-- c -->.25",
+            2 => "&#49;.5",
+            3 => "2.5e-1",
+            4 => "+3",
+            5 => "12345678.123456789",
+            _ => (random.NextDouble() * 200 - 100).ToString("G7", CultureInfo.InvariantCulture),
+        };
+        string Index(int n) => random.Next(10) switch
+        {
+            0 => n.ToString("D10", CultureInfo.InvariantCulture),
+            1 => "<![CDATA[" + n.ToString(CultureInfo.InvariantCulture) + "]]>",
+            2 => "&#" + ((int)'0' + (n % 10)).ToString(CultureInfo.InvariantCulture) + ";",
+            _ => n.ToString(CultureInfo.InvariantCulture),
+        };
+        string EndTag(string name) => random.Next(8) == 0 ? "</" + name + " >" : "</" + name + ">";
+        const int Vertices = 20000;
+        for (var v = 0; v < Vertices; v++)
+        {
+            xml.Append(Space()).Append(random.Next(10) == 0 ? "<vertex >" : "<vertex>").Append(Space()).Append("<coordinates>");
+            foreach (var axis in new[] { "x", "y", "z" })
+            {
+                if (random.Next(6) == 0)
+                {
+                    var other = "w" + random.Next(12).ToString(CultureInfo.InvariantCulture);
+                    xml.Append(Space()).Append('<').Append(other).Append('>').Append(Number()).Append(EndTag(other));
+                }
+
+                if (random.Next(20) == 0)
+                {
+                    xml.Append("<p:note>").Append(v).Append("</p:note>");
+                }
+
+                xml.Append(Space()).Append('<').Append(axis).Append('>').Append(Number()).Append(EndTag(axis));
+            }
+
+            xml.Append(Space()).Append("</coordinates>").Append(random.Next(15) == 0 ? "<empty/>" : string.Empty).Append(Space()).Append(EndTag("vertex"));
+        }
+
+        xml.Append("\n</vertices>\n<volume>");
+        for (var t = 0; t < 30000; t++)
+        {
+            xml.Append(Space()).Append("<triangle>");
+            foreach (var corner in new[] { "v1", "v2", "v3" })
+            {
+                xml.Append(Space()).Append('<').Append(corner).Append('>').Append(Index(random.Next(Vertices))).Append(EndTag(corner));
+            }
+
+            xml.Append(Space()).Append(EndTag("triangle"));
+        }
+
+        xml.Append("</volume></mesh></object></amf>\n");
+        var bytes = Encoding.UTF8.GetBytes(xml.ToString());
+        Assert.True(bytes.Length > 3 << 20);
+
+        AssertSameAsSystemXml(bytes);
+    }
+
+    [Fact]
+    public void Read_IndexOutOfRangeFarIntoTheFile_NamesItsLine()
+    {
+        var xml = new StringBuilder("<amf><object id=\"0\"><mesh><vertices>\n");
+        for (var v = 0; v < 3; v++)
+        {
+            xml.Append("<vertex><coordinates><x>").Append(v).Append("</x><y>0</y><z>0</z></coordinates></vertex>\n");
+        }
+
+        xml.Append("</vertices><volume>\n");
+        const int Lines = 60000;
+        for (var t = 0; t < Lines; t++)
+        {
+            xml.Append("<triangle>\n <v1>0</v1>\n <v2>1</v2>\n <v3>2</v3>\n</triangle>\n");
+        }
+
+        // Line 1 opens the vertices, lines 2-4 hold them, line 5 opens the volume, the triangles take
+        // five lines each, and the last one starts on the next line and has its v3 on the line after.
+        xml.Append("<triangle><v1>0</v1><v2>1</v2>\n<v3>3</v3></triangle></volume></mesh></object></amf>");
+
+        var e = Assert.Throws<MeshFormatException>(() => AmfReader.Read(new MemoryStream(Encoding.UTF8.GetBytes(xml.ToString()))));
+
+        Assert.Equal((5 * Lines) + 7, e.Line);
+        Assert.Contains("v3 = 3 is out of range", e.Message, StringComparison.Ordinal);
+    }
+
     private static void AssertSameAsSystemXml(byte[] bytes)
     {
         var document = AmfReader.Read(new MemoryStream(bytes));

@@ -225,7 +225,9 @@ public sealed class MeshBuilder : ITriangleSink
     // mesh never changes); otherwise the used part is copied.
     private static T[] Exact<T>(T[] array, int count) => count == array.Length ? array : array.AsSpan(0, count).ToArray();
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Small helpers of the hot loops say AggressiveInlining: the native AOT compiler, with no
+    // profile to go by, left even Canonical as a call of its own (docs/performance.md).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Weld(Vector3 v)
     {
         // Adding +0 turns -0 into +0 so that the two weld; every NaN is one NaN, as Vector3.Equals
@@ -270,6 +272,7 @@ public sealed class MeshBuilder : ITriangleSink
         return index;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private unsafe void Prefetch(Vector3 v)
     {
         if (Sse.IsSupported)
@@ -282,8 +285,10 @@ public sealed class MeshBuilder : ITriangleSink
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Canonical(float f) => float.IsNaN(f) ? BitConverter.SingleToUInt32Bits(float.NaN) : BitConverter.SingleToUInt32Bits(f + 0f);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Hash(uint x, uint y, uint z)
     {
         var h = ((ulong)x * 0x9E3779B97F4A7C15UL) ^ ((ulong)y * 0xC2B2AE3D27D4EB4FUL) ^ ((ulong)z * 0x165667B19E3779F9UL);

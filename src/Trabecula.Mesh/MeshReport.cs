@@ -144,7 +144,7 @@ internal static class MeshChecker
         };
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Use(int i, ReadOnlySpan<Vector3> vertices, bool[] used, ref int usedCount, ref Vector3 min, ref Vector3 max)
     {
         if (!used[i])
@@ -225,7 +225,7 @@ internal static class MeshChecker
             }
 
             var span = entries.AsSpan(0, n);
-            span.Sort();
+            Sort(span);
             for (var g = 0; g < n;)
             {
                 var w = (int)(span[g] >> 32);
@@ -287,10 +287,37 @@ internal static class MeshChecker
         return (boundary, nonManifold, misoriented, nonManifoldVertices);
     }
 
+    /// <summary>
+    /// Sorts one vertex's entries: a dozen or so, for which insertion sort is the fastest, and
+    /// span.Sort under native AOT compares through an interface call per comparison.
+    /// </summary>
+    private static void Sort(Span<long> span)
+    {
+        if (span.Length > 32)
+        {
+            span.Sort();
+            return;
+        }
+
+        for (var i = 1; i < span.Length; i++)
+        {
+            var key = span[i];
+            var j = i - 1;
+            while (j >= 0 && span[j] > key)
+            {
+                span[j + 1] = span[j];
+                j--;
+            }
+
+            span[j + 1] = key;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsProper(ReadOnlySpan<int> indices, int t) =>
         indices[t] != indices[t + 1] && indices[t + 1] != indices[t + 2] && indices[t] != indices[t + 2];
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Find(int[] parent, int i)
     {
         while (parent[i] != i)
@@ -302,7 +329,7 @@ internal static class MeshChecker
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Union(int[] parent, int a, int b)
     {
         var ra = Find(parent, a);
@@ -313,11 +340,14 @@ internal static class MeshChecker
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (double X, double Y, double Z) ToDouble(Vector3 v) => (v.X, v.Y, v.Z);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (double X, double Y, double Z) Sub((double X, double Y, double Z) a, (double X, double Y, double Z) b) =>
         (a.X - b.X, a.Y - b.Y, a.Z - b.Z);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (double X, double Y, double Z) Cross((double X, double Y, double Z) a, (double X, double Y, double Z) b) =>
         ((a.Y * b.Z) - (a.Z * b.Y), (a.Z * b.X) - (a.X * b.Z), (a.X * b.Y) - (a.Y * b.X));
 }

@@ -176,7 +176,7 @@ public static class StlReader
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector3 ReadVertex(ReadOnlySpan<byte> bytes, long offset)
     {
         var x = BinaryPrimitives.ReadSingleLittleEndian(bytes);

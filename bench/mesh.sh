@@ -7,11 +7,13 @@
 # Every time is a whole process (start-up included) measured by hyperfine (-N, 1 warm-up, RUNS
 # runs, median reported, min beside it). Ours is the published `trabecula` (tools/publish.sh:
 # the native AOT launcher), as deployed. Results: docs/performance.md.
-#   bash bench/mesh.sh        # FNS="300 600 1000" RUNS=5; PUBLISHED=dir reuses a publish folder;
-#                             # BEFORE=path/Trabecula.Server.dll adds an earlier build (run with dotnet) to each run
+#   bash bench/mesh.sh        # FNS="317 600 1000" RUNS=5; PUBLISHED=dir reuses a publish folder;
+#                             # BEFORE=path adds an earlier build to each run: a Trabecula.Server.dll
+#                             # (run with dotnet) or an earlier native `trabecula` launcher
+# $fn=317 gives 100,802 triangles, the low end of the issue's 100k-1M range ($fn=300: 89,996).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FNS=${FNS:-300 600 1000}
+FNS=${FNS:-317 600 1000}
 RUNS=${RUNS:-5}
 for tool in openscad admesh xmllint hyperfine jq; do command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install openscad admesh libxml2-utils hyperfine jq)" >&2; exit 1; }; done
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -20,6 +22,10 @@ if [[ -z ${PUBLISHED:-} ]]; then
   bash tools/publish.sh "$pub" >&2
 fi
 exe=$pub/trabecula
+before_cmd=
+if [[ -n ${BEFORE:-} ]]; then
+  if [[ $BEFORE == *.dll ]]; then before_cmd="dotnet $BEFORE"; else before_cmd=$BEFORE; fi
+fi
 
 # hf NAME CMD_A CMD_B [CMD_C] -> "medianA minA medianB minB [medianC minC]" in seconds
 hf() {
@@ -45,12 +51,12 @@ for fn in $FNS; do
   "$exe" mesh inspect "$work/s$fn.stl" --json | jq -c '{triangles, vertices, closed, shells}' > "$work/stl.json"
   "$exe" mesh inspect "$work/s$fn.amf" --json | jq -c '{triangles, vertices, closed, shells}' > "$work/amf.json"
   cmp -s "$work/stl.json" "$work/amf.json" || { echo "STL and AMF reports differ for \$fn=$fn" >&2; exit 1; }
-  read -r am an om on bm bn <<<"$(hf "stl$fn" "admesh $work/s$fn.stl" "$exe mesh inspect $work/s$fn.stl --json" ${BEFORE:+"dotnet $BEFORE mesh inspect $work/s$fn.stl --json"})"
+  read -r am an om on bm bn <<<"$(hf "stl$fn" "admesh $work/s$fn.stl" "$exe mesh inspect $work/s$fn.stl --json" ${BEFORE:+"$before_cmd mesh inspect $work/s$fn.stl --json"})"
   awk -v fn="$fn" -v n="$tri" -v am="$am" -v an="$an" -v om="$om" -v on="$on" 'BEGIN {
     printf "STL sphere $fn=%-5s %8d tri   admesh (default checks) %6.3f s (%6.3f) %5.2f M tri/s   trabecula mesh inspect %6.3f s (%6.3f) %5.2f M tri/s   ours/anchor %.2f (target >= 1)\n",
       fn, n, am, an, n/am/1e6, om, on, n/om/1e6, am/om }'
   before "${BEFORE:-}" "$tri" "${bm:-}" "${bn:-}" "$am"
-  read -r xm xn om on bm bn <<<"$(hf "amf$fn" "xmllint --noout --stream $work/s$fn.amf" "$exe mesh inspect $work/s$fn.amf --json" ${BEFORE:+"dotnet $BEFORE mesh inspect $work/s$fn.amf --json"})"
+  read -r xm xn om on bm bn <<<"$(hf "amf$fn" "xmllint --noout --stream $work/s$fn.amf" "$exe mesh inspect $work/s$fn.amf --json" ${BEFORE:+"$before_cmd mesh inspect $work/s$fn.amf --json"})"
   awk -v fn="$fn" -v n="$tri" -v m="$mib" -v xm="$xm" -v xn="$xn" -v om="$om" -v on="$on" 'BEGIN {
     printf "AMF sphere $fn=%-5s %8d tri %6.1f MiB   xmllint --stream %6.3f s (%6.3f) %5.2f M tri/s   trabecula mesh inspect %6.3f s (%6.3f) %5.2f M tri/s   ours/anchor %.2f (target >= 2)\n",
       fn, n, m, xm, xn, n/xm/1e6, om, on, n/om/1e6, xm/om }'

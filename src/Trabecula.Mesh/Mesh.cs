@@ -199,6 +199,36 @@ public sealed class MeshBuilder : ITriangleSink
         return index;
     }
 
+    /// <summary>
+    /// Adds vertices of an indexed source and writes the welded index of each to
+    /// <paramref name="welded"/>, exactly as <see cref="AddVertex"/> would one by one, with the weld
+    /// table's lines prefetched a few vertices ahead as in <see cref="AddCorners"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void AddVertices(ReadOnlySpan<Vector3> vertices, Span<int> welded)
+    {
+        if (welded.Length < vertices.Length)
+        {
+            throw new ArgumentException("One welded index per vertex.", nameof(welded));
+        }
+
+        const int Ahead = 12;
+        for (var i = 0; i < vertices.Length; i++)
+        {
+            if (i + Ahead < vertices.Length)
+            {
+                Prefetch(vertices[i + Ahead]);
+            }
+
+            var before = _vertexCount;
+            welded[i] = Weld(vertices[i]);
+            if (_vertexCount == before)
+            {
+                _duplicates++;
+            }
+        }
+    }
+
     /// <summary>Adds a triangle by welded indices returned from <see cref="AddVertex"/>.</summary>
     public void AddIndexedTriangle(int a, int b, int c)
     {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Trabecula.Mesh.Xml;
 
 namespace Trabecula.Mesh.Amf;
@@ -123,6 +124,9 @@ public static class AmfReader
     private static void ReadMesh(Utf8XmlScanner xml, MeshBuilder builder)
     {
         var welded = new List<int>();
+        // Vertices are welded in batches: the weld table's lines are prefetched ahead (one miss per
+        // vertex otherwise, the largest cost of reading a big mesh after the XML itself).
+        var batch = new Vector3[64];
         var sawVertices = false;
         var depth = xml.Depth;
         while (xml.NextChild(depth))
@@ -136,17 +140,25 @@ public static class AmfReader
 
                 sawVertices = true;
                 var verticesDepth = xml.Depth;
+                var pending = 0;
                 while (xml.NextChild(verticesDepth))
                 {
                     if (xml.Is("vertex"u8))
                     {
-                        welded.Add(builder.AddVertex(ReadVertex(xml)));
+                        batch[pending++] = ReadVertex(xml);
+                        if (pending == batch.Length)
+                        {
+                            Weld(builder, batch, pending, welded);
+                            pending = 0;
+                        }
                     }
                     else
                     {
                         xml.Skip();
                     }
                 }
+
+                Weld(builder, batch, pending, welded);
             }
             else if (xml.Is("volume"u8))
             {
@@ -168,6 +180,13 @@ public static class AmfReader
                 xml.Skip();
             }
         }
+    }
+
+    private static void Weld(MeshBuilder builder, Vector3[] batch, int count, List<int> welded)
+    {
+        var start = welded.Count;
+        CollectionsMarshal.SetCount(welded, start + count);
+        builder.AddVertices(batch.AsSpan(0, count), CollectionsMarshal.AsSpan(welded)[start..]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

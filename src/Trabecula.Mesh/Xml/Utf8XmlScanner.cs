@@ -980,7 +980,8 @@ internal sealed class Utf8XmlScanner
                 break;
             }
 
-            if (known.AsSpan().SequenceEqual(name))
+            // Length and first byte first: siblings like x, y and z differ there, without a call.
+            if (known.Length == name.Length && known[0] == name[0] && known.AsSpan().SequenceEqual(name))
             {
                 _open[depth] = slot;
                 _current = slot;

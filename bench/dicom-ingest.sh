@@ -3,12 +3,16 @@
 # POST /api/orders/{id}/datasets/{ds}/instances (parse, validate, hash, encrypt, store, index,
 # audit) against Orthanc's POST /instances with the same kind of client, same series, same run.
 # Target: Trabecula >= 1.5 x Orthanc. Results: docs/performance.md.
-#   bash bench/dicom-ingest.sh        # SLICES=300 RUNS=3; PUBLISHED=dir runs the server from a publish
-#                                     # folder (ReadyToRun, as deployed: tools/publish.sh or dotnet publish)
+#   bash bench/dicom-ingest.sh        # SLICES=300 RUNS=3 WARM=2 PORT=5191; PUBLISHED=dir runs the server from a
+#                                     # publish folder (ReadyToRun, as deployed: tools/publish.sh or dotnet publish)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SLICES=${SLICES:-300}
 RUNS=${RUNS:-3}
+PORT=${PORT:-5191}
+# Passes of the series before the measured one, on the same server (each into its own order):
+# a server that has been running, with its request path compiled; the first pass's rate is printed too.
+WARM=${WARM:-2}
 command -v Orthanc >/dev/null || { echo "Orthanc is missing: apt-get install orthanc" >&2; exit 1; }
 if [[ -n ${PUBLISHED:-} ]]; then
   dll=$PUBLISHED/Trabecula.Server.dll
@@ -36,12 +40,18 @@ JSON
   orthanc=$(/usr/bin/python3 "$shared_post" "$work/series" --port 18042)
   kill "$opid"; wait "$opid" 2>/dev/null || true
 
-  data="$work/trabecula-$run"; mkdir -p "$data"
-  otp=$(dotnet "$dll" demo seed --data "$data" 2>/dev/null | awk '$1 == "demo.physician" {print $3}')
-  Logging__LogLevel__Default=Warning SignIn__RequestsPerMinutePerAddress=10000 \
-    dotnet "$dll" serve --data "$data" --urls http://127.0.0.1:5191 >"$work/trabecula-$run.log" 2>&1 & tpid=$!; pids+=("$tpid")
-  for _ in $(seq 1 300); do curl -sf -o /dev/null http://127.0.0.1:5191/health/ready && break; sleep 0.2; done
-  ours=$(/usr/bin/python3 bench/post-to-trabecula.py "$work/series" --port 5191 --one-time-password "$otp")
-  kill "$tpid"; wait "$tpid" 2>/dev/null || true
-  printf 'run %s  orthanc %s\nrun %s  trabecula %s  (load average %s)\n' "$run" "$orthanc" "$run" "$ours" "$(cut -d' ' -f1 /proc/loadavg)"
+  # Ours twice: the defaults (deflate where a sample shrinks, as uncompressed CT does), and with
+  # Storage:AutoCompression off, the same work as the Orthanc above (StorageCompression false).
+  for config in default no-compression; do
+    data="$work/trabecula-$run-$config"; mkdir -p "$data"
+    settings=(); [[ $config == no-compression ]] && settings=(Storage__AutoCompression=false)
+    otp=$(dotnet "$dll" demo seed --data "$data" 2>/dev/null | awk '$1 == "demo.physician" {print $3}')
+    env "${settings[@]}" Logging__LogLevel__Default=Warning SignIn__RequestsPerMinutePerAddress=10000 \
+      dotnet "$dll" serve --data "$data" --urls "http://127.0.0.1:$PORT" >"$work/trabecula-$run-$config.log" 2>&1 & tpid=$!; pids+=("$tpid")
+    for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/health/ready" && break; sleep 0.2; done
+    ours=$(/usr/bin/python3 bench/post-to-trabecula.py "$work/series" --port "$PORT" --one-time-password "$otp" --warm-up "$WARM")
+    kill "$tpid"; wait "$tpid" 2>/dev/null || true
+    printf 'run %s  trabecula (%s) %s  (load average %s)\n' "$run" "$config" "$ours" "$(cut -d' ' -f1 /proc/loadavg)"
+  done
+  printf 'run %s  orthanc %s\n' "$run" "$orthanc"
 done

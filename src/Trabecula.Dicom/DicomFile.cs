@@ -50,6 +50,20 @@ public sealed class DicomFile
     public static DicomFile Read(Stream stream, DicomReadOptions? options = null) => Read(stream, options, static builder => builder);
 
     /// <summary>
+    /// Reads like <see cref="Read(Stream, DicomReadOptions?)"/>, with every value of at least 64 KiB
+    /// (on a seekable stream) read into an array from <paramref name="largeValues"/>, called with the
+    /// value's length (the array may be longer). A server ingesting one slice per request lends
+    /// pooled arrays here so that pixel data costs no fresh large-object allocation per file. The
+    /// caller owns the arrays and must not reuse one while the data set is in use.
+    /// </summary>
+    /// <exception cref="DicomFormatException">The content is not valid DICOM or breaks a limit.</exception>
+    public static DicomFile Read(Stream stream, DicomReadOptions? options, Func<int, byte[]> largeValues)
+    {
+        ArgumentNullException.ThrowIfNull(largeValues);
+        return Read(stream, options, static builder => builder, largeValues);
+    }
+
+    /// <summary>
     /// Reads with another observer (a filter) placed in front of the data set builder and, when
     /// given, large values in arrays from <paramref name="largeValues"/> (which the caller owns).
     /// </summary>

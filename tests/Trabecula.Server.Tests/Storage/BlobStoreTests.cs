@@ -99,6 +99,29 @@ public sealed class BlobStoreTests
     }
 
     [Theory]
+    [MemberData(nameof(Databases))]
+    [Trait("Requirement", "R-DATA-2")]
+    public async Task AutoCompressionOff_StoresCompressiblePlain_AlwaysStillDeflates_AndBothReadBack(DatabaseKind kind)
+    {
+        await using var factory = await CreateAsync(kind, StoreKind.Local, new Dictionary<string, string?> { ["Storage:AutoCompression"] = "false" });
+        var store = factory.Services.GetRequiredService<IBlobStore>();
+        var order = Guid.NewGuid();
+        var pixels = Enumerable.Range(0, 600_000).Select(i => (byte)(i % 512 < 256 ? 0 : i % 7)).ToArray();
+
+        var plain = await store.PutAsync(pixels, new BlobPutOptions { OrderId = order });
+        var packed = await store.PutAsync(pixels, new BlobPutOptions { OrderId = order, Compression = BlobCompressionMode.Always });
+
+        Assert.Equal(pixels, await store.GetAsync(plain.Key, plain.Sha256));
+        Assert.Equal(pixels, await store.GetAsync(packed.Key, packed.Sha256));
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
+        var rows = await db.Blobs.AsNoTracking().Where(b => b.OrderId == order).ToDictionaryAsync(b => b.Key);
+        Assert.Equal(BlobCompression.None, rows[plain.Key].Compression);
+        Assert.True(rows[plain.Key].StoredLength > pixels.Length, $"stored {rows[plain.Key].StoredLength} of {pixels.Length}");
+        Assert.Equal(BlobCompression.Deflate, rows[packed.Key].Compression);
+    }
+
+    [Theory]
     [MemberData(nameof(Stores))]
     [Trait("Requirement", "R-XFER-3")]
     [Trait("Requirement", "R-DATA-2")]

@@ -158,9 +158,8 @@ internal static class PatientDataApi
         }
 
         // The whole body (bounded by Server:MaxRequestBodyBytes, 413 beyond) is parsed before anything is kept.
-        using var body = new MemoryStream(request.ContentLength is > 0 and < int.MaxValue ? (int)request.ContentLength.Value : 0);
-        await request.Body.CopyToAsync(body, cancellationToken);
-        return await StoreAsync(target.Order, target.Dataset, body.GetBuffer().AsMemory(0, (int)body.Length), user, db, policy, blobs, audit, time, cancellationToken,
+        using var body = await PooledRequestBody.ReadAsync(request, cancellationToken);
+        return await StoreAsync(target.Order, target.Dataset, body.Bytes, user, db, policy, blobs, audit, time, cancellationToken,
             new AccessFacts(target.OrganizationPartyTypes, target.EmergencyGrantId));
     }
 
@@ -297,7 +296,9 @@ internal static class PatientDataApi
             return refused;
         }
 
-        var parsed = Parse(Wrap(bytes), options: null);
+        // Pixel data goes into pooled arrays, given back when the file is indexed (the data set is read until then).
+        using var largeValues = new PooledDicomValues();
+        var parsed = Parse(Wrap(bytes), options: null, largeValues.Rent);
         if (parsed is not ({ } file, { } header, _))
         {
             await RecordAloneAsync(audit, allowed, cancellationToken);
@@ -385,11 +386,11 @@ internal static class PatientDataApi
     }
 
     /// <summary>The parse, and the stored header: the same parse without its pixels (nothing downstream needs them).</summary>
-    private static (DicomFile? File, byte[]? Header, DicomFormatException? Error) Parse(Stream content, DicomReadOptions? options)
+    private static (DicomFile? File, byte[]? Header, DicomFormatException? Error) Parse(Stream content, DicomReadOptions? options, Func<int, byte[]>? largeValues = null)
     {
         try
         {
-            var file = DicomFile.Read(content, options);
+            var file = largeValues is null ? DicomFile.Read(content, options) : DicomFile.Read(content, options, largeValues);
             file.Dataset.Remove(DicomTag.PixelData);
             using var headerStream = new MemoryStream();
             DicomFileWriter.Write(file, headerStream);

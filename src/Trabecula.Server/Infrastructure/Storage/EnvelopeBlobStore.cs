@@ -25,7 +25,7 @@ internal sealed class EnvelopeBlobStore(
     KeyRing keyRing,
     IServiceScopeFactory scopes,
     IEnumerable<IBlobIntegrityObserver> observers,
-    IOptions<StorageOptions> options,
+    IOptions<StorageOptions> storage,
     TimeProvider time) : IBlobStore
 {
     /// <summary>How much of the start is compressed on trial to decide whether compression pays.</summary>
@@ -69,7 +69,7 @@ internal sealed class EnvelopeBlobStore(
             {
                 BlobCompressionMode.Always => true,
                 BlobCompressionMode.None => false,
-                _ => prefix >= 4096 && CompressesWell(buffer.AsSpan(0, prefix)),
+                _ => storage.Value.AutoCompression && prefix >= 4096 && CompressesWell(buffer.AsSpan(0, prefix)),
             };
             long? expected = content.CanSeek ? content.Length - content.Position + prefix + (prefix / BlobEnvelope.ChunkSize + 2) * BlobEnvelope.TagLength : null;
 
@@ -306,7 +306,7 @@ internal sealed class EnvelopeBlobStore(
     /// <summary>R-XFER-4: checked before every write as well as at start-up (the allow-list may be reloaded).</summary>
     private void EnsureResident(IBlobTarget target)
     {
-        if (!StorageOptions.IsAllowed(target.Region, options.Value.EffectiveAllowedRegions))
+        if (!StorageOptions.IsAllowed(target.Region, storage.Value.EffectiveAllowedRegions))
         {
             throw new BlobResidencyException($"The storage target '{target.Name}' is in region '{target.Region}', outside Storage:AllowedRegions; nothing was stored.");
         }

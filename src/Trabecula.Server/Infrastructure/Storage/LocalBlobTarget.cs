@@ -36,7 +36,7 @@ internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOption
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
             Share = FileShare.None,
-            BufferSize = 1 << 20, // the sealer writes 64 KiB chunks; a MiB per write syscall
+            BufferSize = 0, // PooledWriteBuffer gathers the sealer's 64 KiB chunks: a MiB per write syscall
             Options = FileOptions.Asynchronous,
         };
         if (!OperatingSystem.IsWindows())
@@ -44,7 +44,7 @@ internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOption
             create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        var stream = new FileStream(tempPath, create);
+        var stream = new PooledWriteBuffer(new FileStream(tempPath, create));
         return Task.FromResult<IBlobWrite>(new LocalWrite(this, key, tempPath, stream));
     }
 
@@ -148,7 +148,7 @@ internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOption
     /// <summary>ENOSPC and EDQUOT: the disk or the quota is full.</summary>
     internal static bool IsDiskFull(IOException ex) => (ex.HResult & 0xFFFF) is 28 or 122 || ex.HResult == unchecked((int)0x80070070);
 
-    private sealed class LocalWrite(LocalBlobTarget target, string key, string tempPath, FileStream stream) : IBlobWrite
+    private sealed class LocalWrite(LocalBlobTarget target, string key, string tempPath, PooledWriteBuffer stream) : IBlobWrite
     {
         private bool _committed;
 
@@ -159,7 +159,7 @@ internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOption
             try
             {
                 await stream.FlushAsync(cancellationToken);
-                stream.Flush(flushToDisk: true);
+                stream.File.Flush(flushToDisk: true);
                 await stream.DisposeAsync();
                 CrashPoints.Hit("blob-fsynced");
                 var path = target.PathOf(key);

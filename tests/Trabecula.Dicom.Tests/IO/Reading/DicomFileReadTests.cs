@@ -70,6 +70,43 @@ public sealed class DicomFileReadTests(CtSeriesFixture fixture)
     }
 
     [Fact]
+    public void Read_LentArrays_HoldLargeValuesOnly()
+    {
+        var pixels = new byte[300_000];
+        new Random(7).NextBytes(pixels);
+        var ds = new DicomBytes().Text(0x0010, 0x0010, "PN", "Doe^Jo").Element(0x7FE0, 0x0010, "OW", pixels).ToArray();
+        var lent = new List<(int Asked, byte[] Array)>();
+
+        var file = DicomFile.Read(new MemoryStream(DicomBytes.Part10(ds, "1.2.840.10008.1.2.1")), null, length =>
+        {
+            var array = new byte[length + 100]; // a pool hands out longer arrays
+            lent.Add((length, array));
+            return array;
+        });
+
+        var (asked, array) = Assert.Single(lent);
+        Assert.Equal(pixels.Length, asked);
+        var value = file.Dataset[DicomTag.PixelData]!.Value;
+        Assert.Equal(pixels.Length, value.Length);
+        Assert.True(value.Span.SequenceEqual(pixels));
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray<byte>(value, out var segment) && ReferenceEquals(segment.Array, array));
+        Assert.Equal("Doe^Jo", file.Dataset.GetString(DicomTag.PatientName));
+    }
+
+    [Fact]
+    public void Read_LentArrays_TruncatedValueFailsBeforeAsking()
+    {
+        var ds = new DicomBytes().Header(0x7FE0, 0x0010, "OW", 1_000_000).Raw(new byte[200_000]).ToArray();
+        var asked = 0;
+
+        var ex = Assert.Throws<DicomFormatException>(() =>
+            DicomFile.Read(new MemoryStream(DicomBytes.Part10(ds, "1.2.840.10008.1.2.1")), null, length => { asked++; return new byte[length]; }));
+
+        Assert.Contains("exceeds", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, asked);
+    }
+
+    [Fact]
     public void Open_HeaderOnly_StopsBeforePixelData()
     {
         var file = DicomFile.Open(fixture.First, DicomReadOptions.HeaderOnly);

@@ -65,12 +65,22 @@ internal sealed class EnvelopeBlobStore(
                 prefix += read;
             }
 
-            var compress = options.Compression switch
+            DeflateTrial? trial = null;
+            bool compress;
+            if (options.Compression == BlobCompressionMode.Auto && storage.Value.AutoCompression && prefix >= 4096)
             {
-                BlobCompressionMode.Always => true,
-                BlobCompressionMode.None => false,
-                _ => storage.Value.AutoCompression && prefix >= 4096 && CompressesWell(buffer.AsSpan(0, prefix)),
-            };
+                trial = DeflateTrial.Run(buffer.AsSpan(0, prefix), WorthIt, out compress);
+                if (!compress)
+                {
+                    await trial.Deflater.DisposeAsync();
+                    await trial.DisposeAsync();
+                    trial = null;
+                }
+            }
+            else
+            {
+                compress = options.Compression == BlobCompressionMode.Always;
+            }
             long? expected = content.CanSeek ? content.Length - content.Position + prefix + (prefix / BlobEnvelope.ChunkSize + 2) * BlobEnvelope.TagLength : null;
 
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -82,10 +92,21 @@ internal sealed class EnvelopeBlobStore(
                 {
                     using var sealer = new ChunkSealingStream(write.Content, dataKey, BlobEnvelope.Header(BlobEnvelope.BlobId(key), compress));
                     await sealer.StartAsync(cancellationToken);
-                    var sink = compress ? new ZLibStream(sealer, CompressionLevel.Fastest, leaveOpen: true) : (Stream)sealer;
+                    Stream sink;
+                    if (trial is not null)
+                    {
+                        // The trial's deflater already holds the prefix: its output goes first, then the rest follows it.
+                        await trial.ForwardToAsync(sealer, cancellationToken);
+                        sink = trial.Deflater;
+                    }
+                    else
+                    {
+                        sink = compress ? new ZLibStream(sealer, CompressionLevel.Fastest, leaveOpen: true) : (Stream)sealer;
+                    }
+
                     try
                     {
-                        length = await PlaintextCopy.CopyAsync(content, buffer, prefix, sink, hash, cancellationToken);
+                        length = await PlaintextCopy.CopyAsync(content, buffer, prefix, sink, hash, cancellationToken, prefixWritten: trial is not null);
                     }
                     finally
                     {
@@ -93,6 +114,8 @@ internal sealed class EnvelopeBlobStore(
                         {
                             await sink.DisposeAsync(); // writes the deflate trailer into the sealer
                         }
+
+                        trial?.Dispose();
                     }
 
                     await sealer.CompleteAsync(cancellationToken);
@@ -310,17 +333,6 @@ internal sealed class EnvelopeBlobStore(
         {
             throw new BlobResidencyException($"The storage target '{target.Name}' is in region '{target.Region}', outside Storage:AllowedRegions; nothing was stored.");
         }
-    }
-
-    private static bool CompressesWell(ReadOnlySpan<byte> sample)
-    {
-        using var probe = new MemoryStream(sample.Length);
-        using (var deflate = new ZLibStream(probe, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            deflate.Write(sample);
-        }
-
-        return probe.Length < sample.Length * WorthIt;
     }
 
     private static async Task<int> ReadFullyAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)

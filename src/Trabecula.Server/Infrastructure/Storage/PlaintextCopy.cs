@@ -17,14 +17,22 @@ internal static class PlaintextCopy
     /// <summary>
     /// Writes <paramref name="prefix"/> bytes already in <paramref name="buffer"/>, then the rest of
     /// <paramref name="content"/>, to <paramref name="sink"/>, hashing all of it; returns the plaintext length.
+    /// With <paramref name="prefixWritten"/> the prefix is only hashed: the sink has had it already
+    /// (the compression trial's deflater, <see cref="DeflateTrial"/>).
     /// </summary>
-    public static async Task<long> CopyAsync(Stream content, byte[] buffer, int prefix, Stream sink, IncrementalHash hash, CancellationToken cancellationToken)
+    public static async Task<long> CopyAsync(Stream content, byte[] buffer, int prefix, Stream sink, IncrementalHash hash, CancellationToken cancellationToken, bool prefixWritten = false)
     {
         long length = 0;
         var filled = prefix > 0 ? prefix : await FillAsync(content, buffer, cancellationToken);
+        var hashOnly = prefixWritten && prefix > 0;
         while (filled > 0)
         {
-            if (filled < ParallelFrom)
+            if (hashOnly)
+            {
+                hash.AppendData(buffer, 0, filled);
+                hashOnly = false;
+            }
+            else if (filled < ParallelFrom)
             {
                 hash.AppendData(buffer, 0, filled);
                 await sink.WriteAsync(buffer.AsMemory(0, filled), cancellationToken);

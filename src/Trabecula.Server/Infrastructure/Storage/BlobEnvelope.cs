@@ -83,7 +83,7 @@ internal static class BlobEnvelope
 /// One chunk is held back until more data arrives (or <see cref="CompleteAsync"/>), so that the
 /// last chunk, and only the last, carries the final flag.
 /// </summary>
-internal sealed class ChunkSealingStream : Stream
+internal sealed class ChunkSealingStream : WriteOnlyStream
 {
     private readonly Stream _output;
     private readonly AesGcm _gcm;
@@ -127,11 +127,6 @@ internal sealed class ChunkSealingStream : Stream
         }
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         // Compression streams write synchronously from Dispose/Flush; the target is a file or a buffer.
@@ -171,26 +166,6 @@ internal sealed class ChunkSealingStream : Stream
         _index++;
         return length;
     }
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -11,7 +11,7 @@ namespace Trabecula.Server.Infrastructure.Storage;
 /// CT slice on top of the 6 ms of the whole file). Output that outgrows the sample's size does
 /// not pay by definition and stops being held.
 /// </summary>
-internal sealed class DeflateTrial : Stream
+internal sealed class DeflateTrial : WriteOnlyStream
 {
     private byte[]? _held;
     private int _heldLength;
@@ -68,8 +68,6 @@ internal sealed class DeflateTrial : Stream
         _heldLength += buffer.Length;
     }
 
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_target is not null)
@@ -80,29 +78,6 @@ internal sealed class DeflateTrial : Stream
 
         Write(buffer.Span);
     }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -8,7 +8,7 @@ namespace Trabecula.Server.Infrastructure.Storage;
 /// per file, a large-object allocation per stored CT slice, and those drove a background gen-2
 /// collection every few files. Only ciphertext passes through here.
 /// </summary>
-internal sealed class PooledWriteBuffer(FileStream file) : Stream
+internal sealed class PooledWriteBuffer(FileStream file) : WriteOnlyStream
 {
     private const int Size = 1 << 20;
     private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(Size);
@@ -38,11 +38,6 @@ internal sealed class PooledWriteBuffer(FileStream file) : Stream
             }
         }
     }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -92,21 +87,7 @@ internal sealed class PooledWriteBuffer(FileStream file) : Stream
         }
     }
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
     public override bool CanWrite => _buffer is not null;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>Gives the array back; unwritten bytes are dropped (callers flush before they commit) and the file is closed.</summary>
     public override async ValueTask DisposeAsync()

@@ -108,7 +108,7 @@ internal sealed class S3BlobTarget : IBlobTarget, IDisposable
     }
 
     /// <summary>Holds up to one part in memory; the first full part starts a multipart upload.</summary>
-    private sealed class S3Write(S3BlobTarget target, string key) : Stream, IBlobWrite
+    private sealed class S3Write(S3BlobTarget target, string key) : WriteOnlyStream, IBlobWrite
     {
         private readonly MemoryStream _part = new();
         private readonly List<PartETag> _parts = [];
@@ -130,9 +130,6 @@ internal sealed class S3BlobTarget : IBlobTarget, IDisposable
                 }
             }
         }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override void Write(byte[] buffer, int offset, int count) =>
             WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
@@ -199,26 +196,6 @@ internal sealed class S3BlobTarget : IBlobTarget, IDisposable
             await _part.DisposeAsync();
             await base.DisposeAsync();
         }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>The object's body; disposing it releases the HTTP response.</summary>

@@ -18,13 +18,13 @@ namespace Trabecula.Server.Tests.Storage;
 /// a random delay into a request), restarted, and checked: every upload it acknowledged is there
 /// and hashes right, nothing it did not acknowledge is visible half-done, a resumable upload
 /// resumes from at least the offset it acknowledged, and after the sweepers ran no temp file,
-/// spool file or blob file without its row is left. The audit chain verifies at the end.
+/// stale part file or blob file without its row is left. The audit chain verifies at the end.
 /// The seed is written to the test output; TRABECULA_CRASH_SEED replays a run.
 /// </summary>
 public sealed class CrashSafetyTests(ITestOutputHelper output)
 {
-    /// <summary>Every hooked phase, in commit order: blob store (temp → fsync → rename → fsync folder → row) and the tus spool.</summary>
-    private static readonly string[] Phases = ["upload-spooled", "blob-written", "blob-fsynced", "blob-renamed", "blob-committed", "blob-row", "upload-completed"];
+    /// <summary>Every hooked phase, in commit order: a tus upload's key generation and sealed piece, the blob store (temp → fsync → rename → fsync folder → row), and the upload's last piece (part linked as the blob → one commit).</summary>
+    private static readonly string[] Phases = ["upload-keyed", "upload-sealed", "blob-written", "blob-fsynced", "blob-renamed", "blob-committed", "blob-row", "upload-linked", "upload-completed"];
 
     /// <summary>
     /// SQLite: 50 iterations, phase kills (each phase at its first, second and third passage) and
@@ -455,7 +455,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             return content;
         }
 
-        /// <summary>What the sweepers must have removed: temp files, spool files of finished or unknown uploads, blob files without a row; and rows without a file.</summary>
+        /// <summary>What the sweepers must have removed: temp files, part files but the current one of each unfinished upload, blob files without a row; and rows without a file.</summary>
         public static async Task<List<string>> OrphansAsync(string dataFolder, DatabaseKind kind, Dictionary<string, string?> environment)
         {
             var (blobKeys, openUploads) = await StoredRowsAsync(dataFolder, kind, environment);
@@ -482,8 +482,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             if (Directory.Exists(spool))
             {
                 found.AddRange(Directory.EnumerateFiles(spool)
-                    .Where(p => !openUploads.Contains(Path.GetFileNameWithoutExtension(p)))
-                    .Select(p => "spool file of no unfinished upload " + p));
+                    .Where(p => !openUploads.Contains(Path.GetFileName(p)))
+                    .Select(p => "part file that is not an unfinished upload's current one " + p));
             }
 
             return found;
@@ -509,11 +509,11 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
 
             await using (var command = connection.CreateCommand())
             {
-                command.CommandText = "SELECT \"Id\" FROM \"Uploads\" WHERE \"BlobKey\" IS NULL";
+                command.CommandText = "SELECT \"Id\", \"PartKey\" FROM \"Uploads\" WHERE \"BlobKey\" IS NULL AND \"PartKey\" IS NOT NULL";
                 await using var reader = await command.ExecuteReaderAsync();
                 while (await reader.ReadAsync())
                 {
-                    open.Add(reader.GetGuid(0).ToString("N"));
+                    open.Add($"{reader.GetGuid(0):N}.{reader.GetString(1)}.part");
                 }
             }
 

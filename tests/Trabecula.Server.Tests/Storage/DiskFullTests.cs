@@ -12,8 +12,9 @@ namespace Trabecula.Server.Tests.Storage;
 /// <summary>
 /// REL-03: the real server with its data folder on a 40 MiB tmpfs (the SQLite database beside it
 /// on the ordinary disk, so that reads, which are audited, can still write). Uploads fill it: a
-/// single-request upload is refused early, a tus PATCH that runs out of room while spooling and
-/// one whose blob runs out of room are both answered 507 with problem details; earlier files
+/// single-request upload is refused early, and tus PATCHes that run out of room while their
+/// chunks are sealed (the last piece of one upload, the first of another) are answered 507 with
+/// problem details, their sealing session dropped so that the resent bytes get a new key; earlier files
 /// still download and hash right, nothing partial is left on the disk, and once room is made
 /// the same uploads finish. Mounting needs root (CI runs as root): otherwise the test fails and says so.
 /// </summary>
@@ -76,20 +77,20 @@ public sealed class DiskFullTests
                 await AssertInsufficientStorageAsync(refused);
             }
 
-            // The last MiB of the tus upload fits the spool, but its blob runs out of room while written.
-            using (var blobFull = await PatchAsync(api, halfUpload, MiB, half.AsMemory(MiB)))
+            // The last MiB of the tus upload runs out of room while it is sealed into the part file.
+            Fill(filler, leaveFree: MiB / 2);
+            using (var partFull = await PatchAsync(api, halfUpload, MiB, half.AsMemory(MiB)))
             {
-                await AssertInsufficientStorageAsync(blobFull);
+                await AssertInsufficientStorageAsync(partFull);
             }
 
             Assert.Equal(MiB, await OffsetAsync(api, halfUpload));
             AssertNothingPartial(data, expectedBlobs: 3, (halfUpload, MiB), (laterUpload, 0));
 
-            // Now the spool itself runs out of room mid-PATCH.
-            Fill(filler, leaveFree: MiB / 2);
-            using (var spoolFull = await PatchAsync(api, laterUpload, 0, later))
+            // And so does the first piece of the other one.
+            using (var firstFull = await PatchAsync(api, laterUpload, 0, later))
             {
-                await AssertInsufficientStorageAsync(spoolFull);
+                await AssertInsufficientStorageAsync(firstFull);
             }
 
             Assert.Equal(0, await OffsetAsync(api, laterUpload));
@@ -138,7 +139,7 @@ public sealed class DiskFullTests
         Assert.Contains("disk", (string)problem["detail"]!, StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>No temp file, no blob file beyond the stored ones, and each spool holds exactly what its upload acknowledged.</summary>
+    /// <summary>No temp file, no blob file beyond the stored ones, and each upload has one part file holding exactly the chunks it acknowledged.</summary>
     private static void AssertNothingPartial(string data, int expectedBlobs, params (Uri Upload, long Offset)[] spools)
     {
         var blobs = Path.Combine(data, "blobs");
@@ -147,8 +148,9 @@ public sealed class DiskFullTests
         Assert.Equal(expectedBlobs, Directory.GetFiles(blobs, "*", SearchOption.AllDirectories).Length);
         foreach (var (upload, offset) in spools)
         {
-            var spool = Path.Combine(data, "uploads", upload.ToString().Split('/')[^1].Replace("-", "", StringComparison.Ordinal) + ".part");
-            Assert.Equal(offset, new FileInfo(spool).Length);
+            var id = upload.ToString().Split('/')[^1].Replace("-", "", StringComparison.Ordinal);
+            var part = Assert.Single(Directory.GetFiles(Path.Combine(data, "uploads"), id + ".*"));
+            Assert.Equal(32 + (offset / (64 * 1024) * (64 * 1024 + 16)), new FileInfo(part).Length); // header, whole sealed chunks (the rest is in the row)
         }
 
         if (spools.Length == 0)

@@ -67,7 +67,7 @@ public sealed class TusUploadTests
         Assert.Equal(1000, await OffsetAsync(physician, location));
         Assert.Equal(HttpStatusCode.NotFound, (await HeadAsync(other, location)).StatusCode);
 
-        // The bytes in the spool are encrypted: the patient's name in the DICOM headers is nowhere on disk.
+        // The bytes in the part file and the row are sealed: the patient's name in the DICOM headers is nowhere on disk.
         using (var second = await PatchAsync(physician, location, 1000, zip.AsMemory(1000, zip.Length / 2 - 1000), checksum: false))
         {
             Assert.Equal(HttpStatusCode.NoContent, second.StatusCode);
@@ -155,14 +155,14 @@ public sealed class TusUploadTests
             Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
         }
 
-        // Abandoned: after the expiry it is gone, its spool too, and the quota is free again.
+        // Abandoned: after the expiry it is gone, its part file too, and the quota is free again.
         var spool = factory.Services.GetRequiredService<UploadSpool>();
         var id = Guid.Parse(first.ToString().Split('/')[^1]);
-        Assert.True(File.Exists(spool.PathOf(id)));
+        Assert.Single(Parts(spool, id));
         clock.Advance(TimeSpan.FromMinutes(11)); // within the session's idle limit
         Assert.Equal(HttpStatusCode.NotFound, (await HeadAsync(physician, first)).StatusCode);
         Assert.Equal(1, await factory.Services.GetRequiredService<UploadSweeper>().SweepAsync(CancellationToken.None));
-        Assert.False(File.Exists(spool.PathOf(id)));
+        Assert.Empty(Parts(spool, id));
         _ = await CreateAsync(physician, 900_000, null);
 
         // Terminated by the client: gone at once.
@@ -174,6 +174,8 @@ public sealed class TusUploadTests
 
         Assert.Equal(HttpStatusCode.NotFound, (await HeadAsync(physician, second)).StatusCode);
     }
+
+    internal static string[] Parts(UploadSpool spool, Guid id) => Directory.GetFiles(spool.Folder, $"{id:N}.*");
 
     private static void AssertNoCanary(string folder)
     {
@@ -197,7 +199,7 @@ public sealed class TusUploadTests
         return await client.SendAsync(request);
     }
 
-    private static async Task<Uri> CreateAsync(HttpClient client, long length, string? metadata)
+    internal static async Task<Uri> CreateAsync(HttpClient client, long length, string? metadata)
     {
         using var response = await PostCreateAsync(client, length, metadata);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -205,7 +207,7 @@ public sealed class TusUploadTests
         return response.Headers.Location!;
     }
 
-    private static async Task<HttpResponseMessage> PatchAsync(HttpClient client, Uri location, long offset, ReadOnlyMemory<byte> bytes, bool checksum, bool corruptChecksum = false)
+    internal static async Task<HttpResponseMessage> PatchAsync(HttpClient client, Uri location, long offset, ReadOnlyMemory<byte> bytes, bool checksum, bool corruptChecksum = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Patch, location);
         request.Headers.Add("Tus-Resumable", "1.0.0");
@@ -226,14 +228,14 @@ public sealed class TusUploadTests
         return await client.SendAsync(request);
     }
 
-    private static async Task<HttpResponseMessage> HeadAsync(HttpClient client, Uri location)
+    internal static async Task<HttpResponseMessage> HeadAsync(HttpClient client, Uri location)
     {
         using var request = new HttpRequestMessage(HttpMethod.Head, location);
         request.Headers.Add("Tus-Resumable", "1.0.0");
         return await client.SendAsync(request);
     }
 
-    private static async Task<long> OffsetAsync(HttpClient client, Uri location)
+    internal static async Task<long> OffsetAsync(HttpClient client, Uri location)
     {
         using var response = await HeadAsync(client, location);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -1,161 +1,110 @@
-using System.Buffers.Binary;
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using Trabecula.Server.Infrastructure.Keys;
 using Trabecula.Server.Infrastructure.Storage;
 
 namespace Trabecula.Server.Features.Uploads;
 
 /// <summary>
-/// Where an unfinished upload's bytes wait: data/uploads/&lt;id&gt;.part, encrypted with AES-256 in
-/// counter mode under a key the master key derives for this upload, the counter being the byte
-/// offset / 16. tus only ever appends, so no counter is used twice, and a PATCH may stop at any
-/// byte without re-encrypting anything. Integrity is checked when the upload becomes a blob
-/// (the client's Upload-Checksum per PATCH, then SHA-256 and GCM from there on).
+/// Where an unfinished upload's sealed chunks wait: data/uploads/&lt;upload id&gt;.&lt;part key&gt;.part,
+/// one file per key generation (<see cref="SealedUploads"/>), already in the blob format so that
+/// the last PATCH can hand it to the blob store as it is. The part key in the name lets a new
+/// generation be written beside the old one and lets the sweeper tell the current part from leftovers.
 /// </summary>
-public sealed class UploadSpool(MasterKey masterKey, DataDirectory data)
+public sealed class UploadSpool(DataDirectory data)
 {
-    private const int Block = 16;
-
-    public string PathOf(Guid id) => Path.Combine(data.PathOf("uploads"), id.ToString("N") + ".part");
+    private const string Extension = ".part";
 
     public string Folder => data.EnsureSubdirectory("uploads");
 
-    public FileStream Create(Guid id)
+    public string PathOf(Guid id, string partKey) => Path.Combine(Folder, $"{id:N}.{partKey}{Extension}");
+
+    /// <summary>A new part file, readable by the server's user only.</summary>
+    public FileStream Create(Guid id, string partKey)
     {
-        _ = Folder;
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous };
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 0 };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        return new FileStream(PathOf(id), options);
+        return new FileStream(PathOf(id, partKey), options);
     }
 
-    public Cipher CipherFor(Guid id) => new(masterKey.DeriveKey("trabecula/upload-spool/" + id.ToString("N")));
-
-    /// <summary>AES-CTR keyed per upload: XORs data at a given absolute offset.</summary>
-    public sealed class Cipher : IDisposable
+    /// <summary>
+    /// The part opened for appending after <paramref name="committedLength"/> bytes (the chunks the
+    /// row acknowledges). Anything past them was sealed by a request that did not commit, under a
+    /// session that was dropped for it, so it is cut off; a part shorter than that is damaged.
+    /// </summary>
+    public FileStream OpenAppend(Guid id, string partKey, long committedLength)
     {
-        private readonly Aes _aes = Aes.Create();
-        private byte[] _counters = [];
-        private byte[] _stream = [];
-
-        internal Cipher(byte[] key)
+        var file = new FileStream(PathOf(id, partKey), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 0 });
+        try
         {
-            _aes.Key = key;
-            CryptographicOperations.ZeroMemory(key);
+            if (file.Length < committedLength)
+            {
+                throw new BlobIntegrityException(partKey, $"the upload's part file is shorter ({file.Length} bytes) than its acknowledged chunks ({committedLength} bytes)");
+            }
+
+            file.SetLength(committedLength);
+            file.Position = committedLength;
+            return file;
         }
-
-        public void Transform(Span<byte> data, long offset)
+        catch
         {
-            var first = offset / Block;
-            var skip = (int)(offset % Block);
-            var blocks = (skip + data.Length + Block - 1) / Block;
-            if (_counters.Length < blocks * Block)
-            {
-                _counters = new byte[blocks * Block];
-                _stream = new byte[blocks * Block];
-            }
-
-            var counters = _counters.AsSpan(0, blocks * Block);
-            counters.Clear();
-            for (var i = 0; i < blocks; i++)
-            {
-                BinaryPrimitives.WriteInt64BigEndian(counters.Slice(i * Block + 8, 8), first + i);
-            }
-
-            _aes.EncryptEcb(counters, _stream.AsSpan(0, blocks * Block), PaddingMode.None);
-            Xor(data, _stream.AsSpan(skip, data.Length));
-        }
-
-        /// <summary>data ^= keystream, a vector at a time: byte by byte this loop cost more than the AES itself.</summary>
-        internal static void Xor(Span<byte> data, ReadOnlySpan<byte> keystream)
-        {
-            ref var d = ref MemoryMarshal.GetReference(data);
-            ref var k = ref MemoryMarshal.GetReference(keystream);
-            var length = (nuint)data.Length;
-            nuint i = 0;
-            if (Vector.IsHardwareAccelerated)
-            {
-                var width = (nuint)Vector<byte>.Count;
-                for (; i + width <= length; i += width)
-                {
-                    (Vector.LoadUnsafe(ref d, i) ^ Vector.LoadUnsafe(ref k, i)).StoreUnsafe(ref d, i);
-                }
-            }
-
-            for (; i < length; i++)
-            {
-                Unsafe.Add(ref d, i) ^= Unsafe.Add(ref k, i);
-            }
-        }
-
-        public void Dispose()
-        {
-            _aes.Dispose();
-            CryptographicOperations.ZeroMemory(_stream);
+            file.Dispose();
+            throw;
         }
     }
 
-    /// <summary>The plaintext of a finished spool, decrypted as it is read (to feed the blob store).</summary>
-    public Stream OpenPlain(Guid id) => new PlainStream(new FileStream(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan), CipherFor(id));
+    public FileStream OpenRead(Guid id, string partKey) =>
+        new(PathOf(id, partKey), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 20, FileOptions.SequentialScan);
 
-    private sealed class PlainStream(FileStream file, Cipher cipher) : Stream
+    /// <summary>Cuts a part back to its acknowledged chunks (what a refused request appended goes).</summary>
+    public void Truncate(Guid id, string partKey, long committedLength)
     {
-        private long _position;
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        var path = PathOf(id, partKey);
+        if (File.Exists(path))
         {
-            var read = await file.ReadAsync(buffer, cancellationToken);
-            cipher.Transform(buffer.Span[..read], _position);
-            _position += read;
-            return read;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var read = file.Read(buffer, offset, count);
-            cipher.Transform(buffer.AsSpan(offset, read), _position);
-            _position += read;
-            return read;
-        }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => file.Length;
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+            if (file.Length > committedLength)
             {
-                file.Dispose();
-                cipher.Dispose();
+                file.SetLength(committedLength);
+                file.Flush(flushToDisk: true);
             }
-
-            base.Dispose(disposing);
         }
+    }
+
+    /// <summary>Every part file of the upload, of any generation (and the spool file of the format before it).</summary>
+    public void DeleteAll(Guid id)
+    {
+        var folder = data.PathOf("uploads");
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        foreach (var path in Directory.EnumerateFiles(folder, $"{id:N}.*"))
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>The upload and part key a file name holds; the part key is null for the older "&lt;id&gt;.part" spool files.</summary>
+    public static bool TryParseName(string fileName, out Guid id, out string? partKey)
+    {
+        partKey = null;
+        id = Guid.Empty;
+        if (!fileName.EndsWith(Extension, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var stem = fileName[..^Extension.Length];
+        var dot = stem.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0)
+        {
+            return Guid.TryParseExact(stem, "N", out id);
+        }
+
+        partKey = stem[(dot + 1)..];
+        return Guid.TryParseExact(stem[..dot], "N", out id) && BlobEnvelope.IsKey(partKey);
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -29,9 +28,6 @@ internal static class UploadsApi
     private const string Algorithms = "sha256,sha1";
     private const int Status460ChecksumMismatch = 460;
 
-    /// <summary>How much of a PATCH body is gathered before it is encrypted and written.</summary>
-    private const int WriteBlock = 1 << 20;
-
     public static RouteGroupBuilder MapUploadsApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/uploads").WithTags("Uploads").RequireAuthorization(Policies.Active);
@@ -57,8 +53,8 @@ internal static class UploadsApi
     }
 
     internal static async Task<Results<Created, ProblemHttpResult>> CreateAsync(
-        HttpContext context, ClaimsPrincipal user, TrabeculaDbContext db, UploadSpool spool, IOptions<UploadOptions> options, IAuditLog audit, TimeProvider time,
-        CancellationToken cancellationToken)
+        HttpContext context, ClaimsPrincipal user, TrabeculaDbContext db, SealedUploads sealing, UploadSessions sessions, UploadSpool spool, SealedBlobAdopter adopter,
+        IOptions<UploadOptions> options, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         context.Response.Headers["Tus-Resumable"] = TusVersion;
         if (Unsupported(context) is { } wrongVersion)
@@ -93,11 +89,13 @@ internal static class UploadsApi
                 $"Your uploads in progress would exceed your quota of {limits.QuotaBytesPerUser} bytes; finish or delete some first.");
         }
 
-        // Twice the length: the encrypted spool, then the blob made from it.
-        if (new DriveInfo(spool.Folder).AvailableFreeSpace < 2 * length + (16L << 20))
+        // Once the length and a tag per chunk: the sealed part is the blob (on the local store it is linked, not copied).
+        if (new DriveInfo(spool.Folder).AvailableFreeSpace < length + (length / BlobEnvelope.ChunkSize + 1) * BlobEnvelope.TagLength + (16L << 20))
         {
             return Problem(StatusCodes.Status507InsufficientStorage, ProblemTypes.InsufficientStorage, "The server's disk has no room for this upload now.");
         }
+
+        adopter.EnsureWritable(); // residency (R-XFER-4) refuses now, not after the last byte
 
         var upload = new Upload
         {
@@ -108,17 +106,36 @@ internal static class UploadsApi
             CreatedAt = now,
             ExpiresAt = now.AddMinutes(limits.ExpiryMinutes),
         };
-        await using (spool.Create(upload.Id))
+        UploadSession? session = null;
+        if (length > 0)
         {
+            (session, _) = await sealing.StartGenerationAsync(upload, cancellationToken);
+            CrashPoints.Hit("upload-keyed");
         }
 
-        db.Uploads.Add(upload);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            db.Uploads.Add(upload);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            session?.Dispose();
+            spool.DeleteAll(upload.Id);
+            throw;
+        }
+
+        if (session is not null)
+        {
+            using var lease = await sessions.EnterAsync(upload.Id, TimeSpan.Zero, cancellationToken);
+            lease?.Replace(session); // a new id: nobody else can hold its gate
+        }
+
         await audit.RecordAsync(new AuditEvent(AuditAction.UploadCreated) { TargetType = "upload", TargetId = upload.Id.ToString(), Details = new Dictionary<string, object?> { ["length"] = length } }, cancellationToken);
         context.Response.Headers["Upload-Expires"] = upload.ExpiresAt.ToString("R", CultureInfo.InvariantCulture);
         if (length == 0)
         {
-            await CompleteAsync(upload, db, spool, context.RequestServices.GetRequiredService<IBlobStore>(), audit, time, cancellationToken);
+            await CompleteEmptyAsync(upload, db, context.RequestServices.GetRequiredService<IBlobStore>(), audit, time, cancellationToken);
         }
 
         return TypedResults.Created($"/api/uploads/{upload.Id}");
@@ -147,8 +164,8 @@ internal static class UploadsApi
     }
 
     internal static async Task<Results<NoContent, NotFound, ProblemHttpResult>> PatchAsync(
-        Guid uploadId, HttpContext context, ClaimsPrincipal user, TrabeculaDbContext db, UploadSpool spool, IBlobStore blobs, IAuditLog audit, TimeProvider time,
-        CancellationToken cancellationToken)
+        Guid uploadId, HttpContext context, ClaimsPrincipal user, TrabeculaDbContext db, SealedUploads sealing, UploadSessions sessions, UploadSpool spool, SealedBlobAdopter adopter,
+        IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         context.Response.Headers["Tus-Resumable"] = TusVersion;
         if (Unsupported(context) is { } wrongVersion)
@@ -168,10 +185,31 @@ internal static class UploadsApi
             return TypedResults.NotFound();
         }
 
+        // One request at a time per upload; the row is read again under the gate, as the request before may have moved it.
+        using var lease = await sessions.EnterAsync(uploadId, LockWait, cancellationToken);
+        if (lease is null)
+        {
+            return Problem(StatusCodes.Status423Locked, ProblemTypes.Conflict, "Another request is still writing to this upload; send HEAD and try again.");
+        }
+
+        await db.Entry(upload).ReloadAsync(cancellationToken);
+        if (db.Entry(upload).State == EntityState.Detached)
+        {
+            return TypedResults.NotFound();
+        }
+
         if (!long.TryParse(request.Headers["Upload-Offset"], NumberStyles.None, CultureInfo.InvariantCulture, out var offset) || offset != upload.Offset)
         {
             context.Response.Headers["Upload-Offset"] = upload.Offset.ToString(CultureInfo.InvariantCulture);
             return Problem(StatusCodes.Status409Conflict, ProblemTypes.Conflict, $"Upload-Offset must be {upload.Offset}, the bytes the server has (HEAD tells it).");
+        }
+
+        if (upload.CompletedAt is not null)
+        {
+            context.Response.Headers["Upload-Offset"] = upload.Offset.ToString(CultureInfo.InvariantCulture);
+            return request.ContentLength is null or 0
+                ? TypedResults.NoContent()
+                : Problem(StatusCodes.Status409Conflict, ProblemTypes.Conflict, "This upload is complete.");
         }
 
         var remaining = upload.Length - upload.Offset;
@@ -213,115 +251,69 @@ internal static class UploadsApi
             limit.MaxRequestBodySize = remaining;
         }
 
-        var received = 0L;
-        var failed = false;
         using (checksum)
         {
-            using var cipher = spool.CipherFor(upload.Id);
-            // Large blocks: one keystream batch, one hash update and one write per MiB rather than per
-            // socket read (often a few KiB), which made syscalls and per-call crypto set-up the cost.
-            var buffer = ArrayPool<byte>.Shared.Rent(WriteBlock);
             try
             {
-                await using (var file = new FileStream(spool.PathOf(upload.Id), FileMode.Open, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+                var session = lease.Session;
+                if (session is null || session.Generation != upload.KeyGeneration || !string.Equals(session.PartKey, upload.PartKey, StringComparison.Ordinal))
                 {
-                    file.SetLength(upload.Offset); // whatever a crashed PATCH left past the recorded offset
-                    file.Position = upload.Offset;
-                    var pending = 0;
-                    var writing = false;
-                    async Task AppendAsync(CancellationToken token)
-                    {
-                        writing = true;
-                        checksum?.AppendData(buffer, 0, pending);
-                        cipher.Transform(buffer.AsSpan(0, pending), upload.Offset + received);
-                        await file.WriteAsync(buffer.AsMemory(0, pending), token);
-                        received += pending;
-                        pending = 0;
-                        writing = false;
-                    }
+                    session = await RekeyAsync(upload, db, sealing, spool, lease, cancellationToken);
+                }
 
-                    try
-                    {
-                        int read;
-                        do
-                        {
-                            read = await request.Body.ReadAsync(buffer.AsMemory(pending, WriteBlock - pending), cancellationToken);
-                            pending += read;
-                            if (received + pending > remaining)
-                            {
-                                failed = true;
-                                break;
-                            }
+                var appended = await sealing.AppendAsync(upload, session, request.Body, checksum, cancellationToken);
+                if (appended.Outcome == AppendOutcome.TooLong)
+                {
+                    Discard(upload, spool, lease);
+                    return Problem(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, $"{remaining} bytes remain of this upload.");
+                }
 
-                            if (pending == WriteBlock || (read == 0 && pending > 0))
-                            {
-                                await AppendAsync(cancellationToken);
-                            }
-                        }
-                        while (read > 0);
+                if (checksum is not null && (appended.Outcome == AppendOutcome.Disconnected || !CryptographicOperations.FixedTimeEquals(checksum.GetHashAndReset(), expected)))
+                {
+                    // Unverified bytes are not kept: the client sends the piece again, and its chunks get a new key.
+                    Discard(upload, spool, lease);
+                    return Problem(Status460ChecksumMismatch, ProblemTypes.UnprocessableContent, "Upload-Checksum does not match the bytes received; they were discarded.");
+                }
 
-                        if (failed)
-                        {
-                            file.SetLength(upload.Offset);
-                            return Problem(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, $"{remaining} bytes remain of this upload.");
-                        }
-
-                        if (checksum is not null && !CryptographicOperations.FixedTimeEquals(checksum.GetHashAndReset(), expected))
-                        {
-                            file.SetLength(upload.Offset);
-                            return Problem(Status460ChecksumMismatch, ProblemTypes.UnprocessableContent, "Upload-Checksum does not match the bytes received; they were discarded.");
-                        }
-
-                        file.Flush(flushToDisk: true);
-                    }
-                    catch (IOException ex) when (LocalBlobTarget.IsDiskFull(ex))
-                    {
-                        file.SetLength(upload.Offset);
-                        return Problem(StatusCodes.Status507InsufficientStorage, ProblemTypes.InsufficientStorage, "The server's disk is full; nothing of this request was kept.");
-                    }
-                    catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException && checksum is null)
-                    {
-                        // The connection dropped: keep what arrived (tus resumes from it), as far as it was written,
-                        // including a block still being filled (unless the failure was the write of it).
-                        if (!writing && pending > 0 && received + pending <= remaining)
-                        {
-                            await AppendAsync(CancellationToken.None);
-                        }
-
-                        await file.FlushAsync(CancellationToken.None);
-                        file.Flush(flushToDisk: true);
-                        upload.Offset += received;
-                        await db.SaveChangesAsync(CancellationToken.None);
-                        throw;
-                    }
+                if (appended.Finished)
+                {
+                    await CompleteAsync(upload, appended, session, db, spool, adopter, lease, audit, time);
+                }
+                else
+                {
+                    // A dropped connection keeps what arrived (tus resumes from it); nothing is cancelled from here on.
+                    CrashPoints.Hit("upload-sealed");
+                    upload.Offset += appended.Received;
+                    upload.Tail = appended.SealedTail;
+                    await db.SaveChangesAsync(CancellationToken.None);
                 }
             }
-            finally
+            catch (DbUpdateConcurrencyException)
             {
-                ArrayPool<byte>.Shared.Return(buffer, clearArray: true); // a refused block is still plaintext
+                Discard(upload, spool, lease, truncate: false); // another process re-keyed it: its part is not this one's to cut
+                return Problem(StatusCodes.Status409Conflict, ProblemTypes.Conflict, "This upload was changed by another request; send HEAD and resume from its offset.");
             }
-        }
+            catch (Exception ex) when (ex is BlobStorageFullException || (ex is IOException io && LocalBlobTarget.IsDiskFull(io)))
+            {
+                Discard(upload, spool, lease);
+                return Problem(StatusCodes.Status507InsufficientStorage, ProblemTypes.InsufficientStorage, "The server's disk is full; nothing of this request was kept. Send it again once there is room.");
+            }
+            catch (BlobIntegrityException ex)
+            {
+                // The acknowledged bytes on disk (or in the row) are not what was sealed: tampered or damaged. Nothing is built on them.
+                Discard(upload, spool, lease, truncate: false);
+                foreach (var observer in context.RequestServices.GetServices<IBlobIntegrityObserver>())
+                {
+                    await observer.OnIntegrityFailureAsync(ex.Key, ex.Reason, null, CancellationToken.None);
+                }
 
-        if (upload.Offset + received == upload.Length)
-        {
-            // The last byte: the blob is made before the new offset is recorded, and both are
-            // committed together, so a crash in between leaves the old offset (the client resends
-            // the last piece) and never an upload that is full but has no blob.
-            try
-            {
-                await CompleteAsync(upload, db, spool, blobs, audit, time, cancellationToken);
+                throw;
             }
-            catch (BlobStorageFullException ex)
+            catch
             {
-                TruncateSpool(spool, upload);
-                return Problem(StatusCodes.Status507InsufficientStorage, ProblemTypes.InsufficientStorage, ex.Message + " The last piece was discarded; send it again once there is room.");
+                Discard(upload, spool, lease);
+                throw;
             }
-        }
-        else
-        {
-            CrashPoints.Hit("upload-spooled");
-            upload.Offset += received;
-            await db.SaveChangesAsync(cancellationToken);
         }
 
         context.Response.Headers["Upload-Offset"] = upload.Offset.ToString(CultureInfo.InvariantCulture);
@@ -329,8 +321,58 @@ internal static class UploadsApi
         return TypedResults.NoContent();
     }
 
+    /// <summary>No session for this generation (a restart, a refused request before, another process): a fresh key, committed before anything new is sealed.</summary>
+    private static async Task<UploadSession> RekeyAsync(Upload upload, TrabeculaDbContext db, SealedUploads sealing, UploadSpool spool, UploadSessions.Lease lease, CancellationToken cancellationToken)
+    {
+        lease.Invalidate();
+        var (session, previous) = await sealing.StartGenerationAsync(upload, cancellationToken);
+        try
+        {
+            CrashPoints.Hit("upload-keyed");
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            session.Dispose();
+            File.Delete(spool.PathOf(upload.Id, session.PartKey));
+            db.Entry(upload).State = EntityState.Detached; // its key fields name a part that is gone
+            throw;
+        }
+
+        lease.Replace(session);
+        if (previous is not null)
+        {
+            File.Delete(spool.PathOf(upload.Id, previous));
+        }
+
+        return session;
+    }
+
+    /// <summary>
+    /// The chunks this request sealed are thrown away: the part is cut back to the acknowledged
+    /// ones and the session dropped, so that the indices they used are never sealed again under
+    /// the same key (the next request re-keys).
+    /// </summary>
+    private static void Discard(Upload upload, UploadSpool spool, UploadSessions.Lease lease, bool truncate = true)
+    {
+        lease.Invalidate();
+        if (truncate && upload.PartKey is not null)
+        {
+            try
+            {
+                spool.Truncate(upload.Id, upload.PartKey, SealedUploads.CommittedLength(upload.Offset));
+            }
+            catch (IOException)
+            {
+                // Whatever stays past the acknowledged chunks is cut when the part is next opened, and is under a dead key.
+            }
+        }
+    }
+
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(20);
+
     internal static async Task<Results<NoContent, NotFound>> DeleteAsync(
-        Guid uploadId, HttpContext context, ClaimsPrincipal user, TrabeculaDbContext db, UploadSpool spool, IBlobStore blobs, IAuditLog audit, TimeProvider time,
+        Guid uploadId, HttpContext context, ClaimsPrincipal user, TrabeculaDbContext db, UploadSpool spool, UploadSessions sessions, IBlobStore blobs, IAuditLog audit, TimeProvider time,
         CancellationToken cancellationToken)
     {
         context.Response.Headers["Tus-Resumable"] = TusVersion;
@@ -340,9 +382,15 @@ internal static class UploadsApi
             return TypedResults.NotFound();
         }
 
-        db.Uploads.Remove(upload);
-        await db.SaveChangesAsync(cancellationToken);
-        File.Delete(spool.PathOf(upload.Id));
+        using (var lease = await sessions.EnterAsync(uploadId, LockWait, cancellationToken))
+        {
+            // Without the gate (a PATCH still running) the row goes anyway; that PATCH's commit then finds no row.
+            lease?.Forget();
+            db.Uploads.Remove(upload);
+            await db.SaveChangesAsync(cancellationToken);
+            spool.DeleteAll(upload.Id);
+        }
+
         if (upload.BlobKey is not null && upload.ConsumedAt is null)
         {
             await blobs.DeleteAsync(upload.BlobKey, cancellationToken); // finished, then refused or abandoned: its blob has no other owner
@@ -352,37 +400,62 @@ internal static class UploadsApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>The last byte is in: the spool, decrypted as it is read, becomes a blob; the spool goes.</summary>
-    private static async Task CompleteAsync(Upload upload, TrabeculaDbContext db, UploadSpool spool, IBlobStore blobs, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// The last chunk is sealed and the part fsynced: the part becomes the blob (a link on the
+    /// local disk), and its Blobs row and the upload's completion are one commit. A crash before
+    /// the commit leaves the upload one piece short (the client sends it again; the adopted file
+    /// is an orphan the blob sweeper removes); after it, a leftover part the upload sweeper removes.
+    /// </summary>
+    private static async Task CompleteAsync(
+        Upload upload, Appended appended, UploadSession session, TrabeculaDbContext db, UploadSpool spool, SealedBlobAdopter adopter, UploadSessions.Lease lease, IAuditLog audit, TimeProvider time)
     {
-        StoredBlob stored;
-        await using (var plain = spool.OpenPlain(upload.Id))
+        var sha = Convert.ToHexStringLower(session.Sha256.GetHashAndReset());
+        var part = spool.PathOf(upload.Id, session.PartKey);
+        var blob = new SealedBlob(session.PartKey, upload.WrappedKey!, upload.KekId!.Value, upload.Length, appended.StoredLength, sha);
+        var row = await adopter.AdoptAsync(blob, part, new BlobPutOptions { Category = "Upload", Compression = BlobCompressionMode.None }, CancellationToken.None);
+        try
         {
-            // Not compressed: the ingest reads it where it needs to (a zip's directory, then each entry),
-            // which a compressed blob could only do by inflating from its start every time.
-            stored = await blobs.PutAsync(plain, new BlobPutOptions { Category = "Upload", Compression = BlobCompressionMode.None }, cancellationToken);
+            CrashPoints.Hit("upload-linked");
+            db.Blobs.Add(row);
+            upload.Offset = upload.Length;
+            upload.BlobKey = session.PartKey;
+            upload.Sha256 = sha;
+            upload.CompletedAt = time.GetUtcNow().UtcDateTime;
+            upload.Tail = null;
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch
+        {
+            db.Entry(row).State = EntityState.Detached;
+            await adopter.DiscardAsync(row, CancellationToken.None);
+            throw;
         }
 
-        upload.Offset = upload.Length;
-        upload.BlobKey = stored.Key;
-        upload.Sha256 = stored.Sha256;
-        upload.CompletedAt = time.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(cancellationToken);
-        CrashPoints.Hit("upload-completed"); // the spool left behind is swept (UploadSweeper)
-        File.Delete(spool.PathOf(upload.Id));
+        CrashPoints.Hit("upload-completed"); // the part left behind is swept (UploadSweeper)
+        lease.Forget();
+        File.Delete(part);
         await audit.RecordAsync(new AuditEvent(AuditAction.UploadCompleted)
         {
             TargetType = "upload",
             TargetId = upload.Id.ToString(),
-            Details = new Dictionary<string, object?> { ["bytes"] = stored.Length, ["sha256"] = stored.Sha256 },
-        }, cancellationToken);
+            Details = new Dictionary<string, object?> { ["bytes"] = upload.Length, ["sha256"] = sha },
+        }, CancellationToken.None);
     }
 
-    /// <summary>Drops what a refused PATCH appended past the recorded offset.</summary>
-    private static void TruncateSpool(UploadSpool spool, Upload upload)
+    /// <summary>An empty upload is complete at its creation.</summary>
+    private static async Task CompleteEmptyAsync(Upload upload, TrabeculaDbContext db, IBlobStore blobs, IAuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
-        using var file = new FileStream(spool.PathOf(upload.Id), FileMode.Open, FileAccess.Write, FileShare.None);
-        file.SetLength(upload.Offset);
+        var stored = await blobs.PutAsync(ReadOnlyMemory<byte>.Empty, new BlobPutOptions { Category = "Upload", Compression = BlobCompressionMode.None }, cancellationToken);
+        upload.BlobKey = stored.Key;
+        upload.Sha256 = stored.Sha256;
+        upload.CompletedAt = time.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.RecordAsync(new AuditEvent(AuditAction.UploadCompleted)
+        {
+            TargetType = "upload",
+            TargetId = upload.Id.ToString(),
+            Details = new Dictionary<string, object?> { ["bytes"] = 0L, ["sha256"] = stored.Sha256 },
+        }, cancellationToken);
     }
 
     private static async Task<Upload?> FindAsync(TrabeculaDbContext db, Guid id, ClaimsPrincipal user, TimeProvider time, CancellationToken cancellationToken)
@@ -438,9 +511,11 @@ internal sealed partial class UploadSweeper(
         var now = time.GetUtcNow().UtcDateTime;
         var expired = await db.Uploads.Where(u => u.ExpiresAt <= now && u.ConsumedAt == null).ToListAsync(cancellationToken);
         var blobs = scope.ServiceProvider.GetRequiredService<IBlobStore>();
+        var sessions = scope.ServiceProvider.GetRequiredService<UploadSessions>();
         foreach (var upload in expired)
         {
-            File.Delete(spool.PathOf(upload.Id));
+            sessions.Forget(upload.Id);
+            spool.DeleteAll(upload.Id);
             if (upload.BlobKey is not null)
             {
                 await blobs.DeleteAsync(upload.BlobKey, cancellationToken); // finished but never consumed
@@ -460,9 +535,10 @@ internal sealed partial class UploadSweeper(
     }
 
     /// <summary>
-    /// Spool files a crash left behind: one created before its upload row was committed, or one
-    /// of an upload that became a blob just before the process died (REL-01). Only files older
-    /// than Storage:OrphanGraceSeconds go, so a request in progress is never touched.
+    /// Part files a crash or a refused request left behind: one whose upload row was never
+    /// committed, an old generation's after a re-key, the part of an upload that became a blob
+    /// just before the process died (REL-01). Only files older than Storage:OrphanGraceSeconds go,
+    /// so a request in progress is never touched; an open upload's current part always stays.
     /// </summary>
     private async Task SweepSpoolAsync(TrabeculaDbContext db, UploadSpool spool, CancellationToken cancellationToken)
     {
@@ -472,24 +548,37 @@ internal sealed partial class UploadSweeper(
         }
 
         var cutoff = time.GetUtcNow().UtcDateTime - TimeSpan.FromSeconds(storage.Value.OrphanGraceSeconds);
-        var candidates = new List<(Guid Id, string Path)>();
-        foreach (var path in Directory.EnumerateFiles(spool.Folder, "*.part"))
+        var candidates = new List<(Guid Id, string? PartKey, string Path)>();
+        foreach (var path in Directory.EnumerateFiles(spool.Folder))
         {
-            if (Guid.TryParseExact(Path.GetFileNameWithoutExtension(path), "N", out var id) && File.GetLastWriteTimeUtc(path) <= cutoff)
+            if (File.GetLastWriteTimeUtc(path) > cutoff)
             {
-                candidates.Add((id, path));
+                continue;
+            }
+
+            if (UploadSpool.TryParseName(Path.GetFileName(path), out var id, out var partKey))
+            {
+                candidates.Add((id, partKey, path));
+            }
+            else
+            {
+                File.Delete(path); // nothing the server writes here has another name
             }
         }
 
         var removed = 0;
         foreach (var batch in candidates.Chunk(500))
         {
-            var ids = batch.Select(c => c.Id).ToList();
-            var open = (await db.Uploads.AsNoTracking().Where(u => ids.Contains(u.Id) && u.BlobKey == null).Select(u => u.Id).ToListAsync(cancellationToken)).ToHashSet();
-            foreach (var (id, path) in batch.Where(c => !open.Contains(c.Id)))
+            var ids = batch.Select(c => c.Id).Distinct().ToList();
+            var current = (await db.Uploads.AsNoTracking().Where(u => ids.Contains(u.Id) && u.BlobKey == null && u.PartKey != null)
+                .Select(u => new { u.Id, u.PartKey }).ToListAsync(cancellationToken)).ToDictionary(u => u.Id, u => u.PartKey);
+            foreach (var (id, partKey, path) in batch)
             {
-                File.Delete(path);
-                removed++;
+                if (partKey is null || !current.TryGetValue(id, out var keep) || !string.Equals(keep, partKey, StringComparison.Ordinal))
+                {
+                    File.Delete(path);
+                    removed++;
+                }
             }
         }
 
@@ -522,7 +611,7 @@ internal sealed partial class UploadSweeper(
     [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "Upload sweep failed")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 1503, Level = LogLevel.Information, Message = "Removed {Count} orphaned upload spool file(s)")]
+    [LoggerMessage(EventId = 1503, Level = LogLevel.Information, Message = "Removed {Count} orphaned upload part file(s)")]
     private static partial void LogSpoolSwept(ILogger logger, int count);
 }
 
@@ -532,6 +621,8 @@ internal static class UploadsExtensions
     {
         builder.Services.AddValidatedOptions<UploadOptions, UploadOptionsValidator>(UploadOptions.SectionName);
         builder.Services.AddSingleton<UploadSpool>();
+        builder.Services.AddSingleton<UploadSessions>();
+        builder.Services.AddSingleton<SealedUploads>();
         builder.Services.AddScoped<UploadService>();
         builder.Services.AddSingleton<UploadSweeper>();
         builder.Services.AddHostedService(services => services.GetRequiredService<UploadSweeper>());

@@ -73,6 +73,32 @@ internal static class BlobEnvelope
 
     public const int AadLength = HeaderLength + 8 + 1;
 
+    /// <summary>Seals chunk <paramref name="index"/> into <paramref name="output"/> (plain length + tag); returns the bytes written.</summary>
+    public static int Seal(AesGcm gcm, ReadOnlySpan<byte> header, long index, bool final, ReadOnlySpan<byte> plain, Span<byte> output)
+    {
+        Span<byte> nonce = stackalloc byte[NonceLength];
+        Span<byte> aad = stackalloc byte[AadLength];
+        Nonce(nonce, index, final);
+        Aad(aad, header, index, final);
+        gcm.Encrypt(nonce, plain, output[..plain.Length], output.Slice(plain.Length, TagLength), aad);
+        return plain.Length + TagLength;
+    }
+
+    /// <summary>Opens one sealed chunk into <paramref name="plain"/>; throws <see cref="AuthenticationTagMismatchException"/> if it is not chunk <paramref name="index"/> of this blob.</summary>
+    public static int Open(AesGcm gcm, ReadOnlySpan<byte> header, long index, bool final, ReadOnlySpan<byte> sealedChunk, Span<byte> plain)
+    {
+        Span<byte> nonce = stackalloc byte[NonceLength];
+        Span<byte> aad = stackalloc byte[AadLength];
+        Nonce(nonce, index, final);
+        Aad(aad, header, index, final);
+        var length = sealedChunk.Length - TagLength;
+        gcm.Decrypt(nonce, sealedChunk[..length], sealedChunk[length..], plain[..length], aad);
+        return length;
+    }
+
+    /// <summary>Where chunk <paramref name="index"/> starts in the stored form.</summary>
+    public static long StoredOffset(long index) => HeaderLength + index * StoredChunkLength;
+
     public static Guid BlobId(string key) => Guid.ParseExact(key, "N");
 
     public static bool IsKey(string key) => key.Length == 32 && key.All(char.IsAsciiHexDigitLower);
@@ -90,8 +116,6 @@ internal sealed class ChunkSealingStream : WriteOnlyStream
     private readonly byte[] _header;
     private readonly byte[] _plain = new byte[BlobEnvelope.ChunkSize];
     private readonly byte[] _sealed = new byte[BlobEnvelope.StoredChunkLength];
-    private readonly byte[] _nonce = new byte[BlobEnvelope.NonceLength];
-    private readonly byte[] _aad = new byte[BlobEnvelope.AadLength];
     private int _filled;
     private long _index;
 
@@ -158,10 +182,7 @@ internal sealed class ChunkSealingStream : WriteOnlyStream
 
     private int SealInto(bool final)
     {
-        BlobEnvelope.Nonce(_nonce, _index, final);
-        BlobEnvelope.Aad(_aad, _header, _index, final);
-        _gcm.Encrypt(_nonce, _plain.AsSpan(0, _filled), _sealed.AsSpan(0, _filled), _sealed.AsSpan(_filled, BlobEnvelope.TagLength), _aad);
-        var length = _filled + BlobEnvelope.TagLength;
+        var length = BlobEnvelope.Seal(_gcm, _header, _index, final, _plain.AsSpan(0, _filled), _sealed);
         _filled = 0;
         _index++;
         return length;

@@ -32,6 +32,13 @@ internal interface IBlobTarget
     /// <summary>The stored bytes from <paramref name="offset"/> (<paramref name="length"/> of them, or to the end); null when missing.</summary>
     Task<Stream?> OpenReadAsync(string key, long offset, long? length, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes <paramref name="sealedPath"/>, a local file already in the blob format and fsynced,
+    /// the durable blob <paramref name="key"/>, without touching its content; the file stays where
+    /// it is (its owner deletes it after the commit that records the blob).
+    /// </summary>
+    Task AdoptAsync(string key, string sealedPath, CancellationToken cancellationToken);
+
     Task DeleteAsync(string name, bool temporary, CancellationToken cancellationToken);
 
     IAsyncEnumerable<BlobListing> ListAsync(CancellationToken cancellationToken);
@@ -51,4 +58,16 @@ internal sealed class BlobTargets(IEnumerable<IBlobTarget> targets, Microsoft.Ex
         ?? throw new InvalidOperationException($"Storage:Target '{options.Value.Target}' is not configured.");
 
     public IBlobTarget? Find(string name) => _all.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
+}
+
+internal static class BlobTargetExtensions
+{
+    /// <summary>Adoption by copy, as any write: the sealed bytes stream into a new write and are committed.</summary>
+    public static async Task CopyInAsync(this IBlobTarget target, string key, string sealedPath, CancellationToken cancellationToken)
+    {
+        await using var source = new FileStream(sealedPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using var write = await target.BeginWriteAsync(key, source.Length, cancellationToken);
+        await source.CopyToAsync(write.Content, 1 << 20, cancellationToken);
+        await write.CommitAsync(cancellationToken);
+    }
 }

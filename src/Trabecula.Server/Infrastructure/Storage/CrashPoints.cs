@@ -7,11 +7,14 @@ namespace Trabecula.Server.Infrastructure.Storage;
 /// kill itself with SIGKILL the n-th time (default: first) it passes the named point, so that a
 /// test can stop it exactly between two steps of a commit. Unset, as in every real deployment,
 /// it does nothing (CrashSafetyTests checks that it is off by default and that every hooked
-/// point is one the REL-01 test kills at). The points, in commit order: upload-spooled (a tus
-/// PATCH's bytes are in the spool file, its offset not yet committed), blob-written (temp file
-/// written), blob-fsynced, blob-renamed, blob-committed (folder fsynced), blob-row (Blobs row
-/// saved, the feature's row not yet), upload-completed (a tus upload became a blob); and
-/// rewrap-batch (one batch of key rotation committed).
+/// point is one the REL-01 test kills at). The points, in commit order: upload-keyed (a tus
+/// upload's new key generation: its part file written and fsynced, the row not yet committed),
+/// upload-sealed (a PATCH's chunks sealed into the part and fsynced, its offset not yet
+/// committed), blob-written (temp file written), blob-fsynced, blob-renamed, blob-committed
+/// (folder fsynced), blob-row (Blobs row saved, the feature's row not yet), upload-linked (the
+/// last PATCH's part adopted as a blob, its row and the upload's completion not yet committed),
+/// upload-completed (committed, the part file not yet deleted); and rewrap-batch (one batch of
+/// key rotation committed).
 /// </summary>
 internal static class CrashPoints
 {

@@ -326,10 +326,12 @@ internal sealed class EnvelopeBlobStore(
         }
     }
 
+    private void EnsureResident(IBlobTarget target) => EnsureResident(target, storage.Value);
+
     /// <summary>R-XFER-4: checked before every write as well as at start-up (the allow-list may be reloaded).</summary>
-    private void EnsureResident(IBlobTarget target)
+    internal static void EnsureResident(IBlobTarget target, StorageOptions storage)
     {
-        if (!StorageOptions.IsAllowed(target.Region, storage.Value.EffectiveAllowedRegions))
+        if (!StorageOptions.IsAllowed(target.Region, storage.EffectiveAllowedRegions))
         {
             throw new BlobResidencyException($"The storage target '{target.Name}' is in region '{target.Region}', outside Storage:AllowedRegions; nothing was stored.");
         }

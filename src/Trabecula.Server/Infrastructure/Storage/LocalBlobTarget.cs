@@ -62,6 +62,37 @@ internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOption
         }
     }
 
+    /// <summary>
+    /// A hard link: the sealed file becomes the blob without a byte copied, and the folder fsync
+    /// makes the new name durable. Where a link cannot be made (another file system, one without
+    /// hard links, Windows) the bytes are copied as any write (temp, fsync, rename, fsync folder).
+    /// </summary>
+    public async Task AdoptAsync(string key, string sealedPath, CancellationToken cancellationToken)
+    {
+        var folder = EnsureFolder(key[..2], key[2..4]);
+        if (!OperatingSystem.IsWindows())
+        {
+            if (Link(sealedPath, PathOf(key)) == 0)
+            {
+                SyncFolder(folder);
+                return;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno is 28 or 122)
+            {
+                throw new BlobStorageFullException("The blob store's disk is full.");
+            }
+
+            if (errno is not (18 /* EXDEV */ or 1 /* EPERM */ or 31 /* EMLINK */ or 95 /* EOPNOTSUPP */))
+            {
+                throw new IOException($"Cannot link the sealed upload into the blob store (errno {errno}).");
+            }
+        }
+
+        await this.CopyInAsync(key, sealedPath, cancellationToken);
+    }
+
     public Task DeleteAsync(string name, bool temporary, CancellationToken cancellationToken)
     {
         File.Delete(temporary ? Path.Combine(Root, TempFolder, name) : PathOf(name));
@@ -138,6 +169,9 @@ internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOption
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", EntryPoint = "link", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern int Link([MarshalAs(UnmanagedType.LPUTF8Str)] string existing, [MarshalAs(UnmanagedType.LPUTF8Str)] string created);
 
     [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static extern int Fsync(int fd);

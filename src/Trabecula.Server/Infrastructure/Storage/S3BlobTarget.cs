@@ -70,6 +70,9 @@ internal sealed class S3BlobTarget : IBlobTarget, IDisposable
         }
     }
 
+    /// <summary>The sealed bytes go up as they are (no second encryption): one PutObject or a multipart upload.</summary>
+    public Task AdoptAsync(string key, string sealedPath, CancellationToken cancellationToken) => this.CopyInAsync(key, sealedPath, cancellationToken);
+
     public async Task DeleteAsync(string name, bool temporary, CancellationToken cancellationToken)
     {
         if (temporary)

@@ -20,6 +20,7 @@ internal static class StorageExtensions
 
         builder.Services.AddSingleton<BlobTargets>();
         builder.Services.AddSingleton<IBlobStore, EnvelopeBlobStore>();
+        builder.Services.AddSingleton<SealedBlobAdopter>();
         builder.Services.AddSingleton<BlobSweeper>();
         builder.Services.AddHostedService(services => services.GetRequiredService<BlobSweeper>());
         builder.Services.AddSingleton<KeyRewrapper>();

@@ -1,0 +1,181 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Trabecula.Server.Data;
+using Trabecula.Server.Features.Accounts;
+using Trabecula.Server.Features.Organizations;
+using Trabecula.Server.Features.Uploads;
+using Trabecula.Server.Infrastructure.Keys;
+using Trabecula.Server.Infrastructure.Storage;
+using Trabecula.Server.Tests.Infrastructure;
+
+namespace Trabecula.Server.Tests.Uploads;
+
+/// <summary>
+/// tus uploads sealed as they arrive: the part file is the blob in the making, the last PATCH
+/// adopts it without a second pass, and no AES-GCM nonce is ever used twice under one key, even
+/// when sealed chunks are thrown away (a refused piece) or forgotten (a restart).
+/// </summary>
+public sealed class SealedUploadTests
+{
+    private const int Chunk = 64 * 1024;
+    private const int StoredChunk = Chunk + 16;
+
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [Trait("Requirement", "R-DATA-2")]
+    [Trait("Requirement", "R-XFER-3")]
+    [Trait("TestPlan", "UP-06")]
+    [Trait("TestPlan", "CRY-03")]
+    public async Task RefusedPiece_ThenOtherBytesAtTheSameOffset_AreSealedUnderAFreshKey_AndTheBlobHoldsWhatWasAcknowledged(DatabaseKind kind)
+    {
+        await using var factory = await TrabeculaFactory.CreateAsync(kind);
+        using var physician = await SignInAsync(factory);
+        var content = RandomNumberGenerator.GetBytes(300_000);
+        var location = await TusUploadTests.CreateAsync(physician, content.Length, null);
+        var id = Guid.Parse(location.ToString().Split('/')[^1]);
+        var spool = factory.Services.GetRequiredService<UploadSpool>();
+
+        using (var first = await TusUploadTests.PatchAsync(physician, location, 0, content.AsMemory(0, 100_000), checksum: true))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        }
+
+        var before = await RowAsync(factory, id);
+        Assert.Equal(1, before.KeyGeneration); // made at creation, kept by the session
+        Assert.Equal(12 + (100_000 - Chunk) + 16, before.Tail!.Length); // the unfinished chunk lives sealed in the row
+        Assert.Equal(32 + StoredChunk, new FileInfo(spool.PathOf(id, before.PartKey!)).Length);
+
+        // Other bytes with a checksum that fails: chunks 1 and 2 were sealed under the key, then thrown away.
+        var decoy = RandomNumberGenerator.GetBytes(150_000);
+        using (var refused = await TusUploadTests.PatchAsync(physician, location, 100_000, decoy, checksum: true, corruptChecksum: true))
+        {
+            Assert.Equal(460, (int)refused.StatusCode);
+        }
+
+        var afterRefusal = await RowAsync(factory, id);
+        Assert.Equal((100_000L, 1), (afterRefusal.Offset, afterRefusal.KeyGeneration));
+        Assert.Equal(32 + StoredChunk, new FileInfo(spool.PathOf(id, before.PartKey!)).Length); // cut back to the acknowledged chunk
+
+        // The real bytes at the same offset: the same chunk indices again, so a fresh key first.
+        using (var rest = await TusUploadTests.PatchAsync(physician, location, 100_000, content.AsMemory(100_000), checksum: true))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, rest.StatusCode);
+            Assert.Equal("300000", rest.Headers.GetValues("Upload-Offset").Single());
+        }
+
+        var done = await RowAsync(factory, id);
+        Assert.Equal(2, done.KeyGeneration);
+        Assert.NotEqual(before.PartKey, done.PartKey);
+        Assert.Equal(done.PartKey, done.BlobKey);
+        var keyRing = factory.Services.GetRequiredService<KeyRing>();
+        var oldKey = await keyRing.UnwrapAsync(before.KekId!.Value, before.WrappedKey!, before.PartKey!, CancellationToken.None);
+        var newKey = await keyRing.UnwrapAsync(done.KekId!.Value, done.WrappedKey!, done.PartKey!, CancellationToken.None);
+        Assert.False(oldKey.AsSpan().SequenceEqual(newKey), "the chunks after the refused piece were sealed under the key that sealed the refused ones");
+
+        await AssertBlobAsync(factory, done, content);
+        Assert.Empty(TusUploadTests.Parts(spool, id)); // the old generation's part and the adopted one are gone
+    }
+
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.PostgreSql)]
+    [Trait("Requirement", "R-DATA-2")]
+    [Trait("Requirement", "R-XFER-3")]
+    [Trait("TestPlan", "UP-06")]
+    public async Task AfterTheSessionsAreLost_AsByARestart_TheUploadIsReKeyed_AndItsHashRebuilt(DatabaseKind kind)
+    {
+        await using var factory = await TrabeculaFactory.CreateAsync(kind);
+        using var physician = await SignInAsync(factory);
+        var content = RandomNumberGenerator.GetBytes(500_000);
+        var location = await TusUploadTests.CreateAsync(physician, content.Length, null);
+        var id = Guid.Parse(location.ToString().Split('/')[^1]);
+        var spool = factory.Services.GetRequiredService<UploadSpool>();
+
+        // On a chunk boundary there is no tail; past it, one.
+        (await TusUploadTests.PatchAsync(physician, location, 0, content.AsMemory(0, 2 * Chunk), checksum: false)).Dispose();
+        Assert.Null((await RowAsync(factory, id)).Tail);
+        (await TusUploadTests.PatchAsync(physician, location, 2 * Chunk, content.AsMemory(2 * Chunk, 200_000 - 2 * Chunk), checksum: false)).Dispose();
+        var before = await RowAsync(factory, id);
+        Assert.Equal((200_000L, 1), (before.Offset, before.KeyGeneration));
+
+        factory.Services.GetRequiredService<UploadSessions>().Dispose(); // what a restart loses: keys in memory and the running SHA-256
+
+        using (var resumed = await TusUploadTests.PatchAsync(physician, location, 200_000, content.AsMemory(200_000, 100_000), checksum: true))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, resumed.StatusCode);
+        }
+
+        var rekeyed = await RowAsync(factory, id);
+        Assert.Equal((300_000L, 2), (rekeyed.Offset, rekeyed.KeyGeneration));
+        Assert.Equal(spool.PathOf(id, rekeyed.PartKey!), Assert.Single(TusUploadTests.Parts(spool, id))); // the old part went after the commit
+
+        using (var last = await TusUploadTests.PatchAsync(physician, location, 300_000, content.AsMemory(300_000), checksum: false))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, last.StatusCode);
+        }
+
+        var done = await RowAsync(factory, id);
+        Assert.Equal(2, done.KeyGeneration);
+        await AssertBlobAsync(factory, done, content);
+    }
+
+    [Fact]
+    [Trait("Requirement", "R-DATA-2")]
+    [Trait("TestPlan", "INT-01")]
+    public async Task ATamperedPart_IsRefusedWhenReKeyed_WithAnIntegrityAlert_AndNothingIsBuiltOnIt()
+    {
+        await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
+        using var physician = await SignInAsync(factory);
+        var content = RandomNumberGenerator.GetBytes(200_000);
+        var location = await TusUploadTests.CreateAsync(physician, content.Length, null);
+        var id = Guid.Parse(location.ToString().Split('/')[^1]);
+        (await TusUploadTests.PatchAsync(physician, location, 0, content.AsMemory(0, 150_000), checksum: false)).Dispose();
+        var row = await RowAsync(factory, id);
+        var part = factory.Services.GetRequiredService<UploadSpool>().PathOf(id, row.PartKey!);
+        var bytes = await File.ReadAllBytesAsync(part);
+        bytes[32 + StoredChunk + 100] ^= 0x40; // a bit of chunk 1
+        await File.WriteAllBytesAsync(part, bytes);
+        factory.Services.GetRequiredService<UploadSessions>().Dispose();
+
+        using var refused = await TusUploadTests.PatchAsync(physician, location, 150_000, content.AsMemory(150_000), checksum: false);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+        Assert.Equal("urn:trabecula:problem:internal", (string?)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["type"]);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>();
+        Assert.True(await db.SecurityAlerts.AnyAsync(a => a.Subject == row.PartKey), "no integrity alert for the damaged part");
+        var after = await db.Uploads.AsNoTracking().SingleAsync(u => u.Id == id);
+        Assert.Equal((150_000L, 1, (string?)null), (after.Offset, after.KeyGeneration, after.BlobKey));
+        Assert.Equal(0, await db.Blobs.CountAsync(b => b.Category == "Upload"));
+    }
+
+    private static async Task<HttpClient> SignInAsync(TrabeculaFactory factory)
+    {
+        var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
+        return await MfaHelper.NewUserSignedInAsync(factory, "dr.li", Roles.Physician, hospital);
+    }
+
+    private static async Task<Upload> RowAsync(TrabeculaFactory factory, Guid id)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>().Uploads.AsNoTracking().SingleAsync(u => u.Id == id);
+    }
+
+    /// <summary>The finished upload is a stored blob like any other: its row names the upload's key, and a verified read gives the bytes.</summary>
+    private static async Task AssertBlobAsync(TrabeculaFactory factory, Upload done, byte[] content)
+    {
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(content)), done.Sha256);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var blob = await scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>().Blobs.AsNoTracking().SingleAsync(b => b.Key == done.BlobKey);
+        Assert.Equal((content.LongLength, "Upload", BlobCompression.None), (blob.Length, blob.Category, blob.Compression));
+        Assert.Equal(done.WrappedKey, blob.WrappedKey);
+        var lastChunk = content.Length % Chunk == 0 ? Chunk : content.Length % Chunk;
+        Assert.Equal(32 + (long)((content.Length - lastChunk) / Chunk) * StoredChunk + lastChunk + 16, blob.StoredLength);
+        var read = await factory.Services.GetRequiredService<IBlobStore>().GetAsync(done.BlobKey!, done.Sha256!);
+        Assert.True(read.AsSpan().SequenceEqual(content), "the blob's bytes differ from the upload's");
+    }
+}

@@ -249,8 +249,13 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     private sealed class World(List<Item> items)
     {
         private readonly Dictionary<string, Item> _bySha = items.ToDictionary(i => i.Sha256, StringComparer.Ordinal);
+
+        /// <summary>Scan files (binary STL) posted one per request: the store's own row commit (blob-row) before the feature's.</summary>
+        private readonly Dictionary<string, Item> _scans = new(StringComparer.Ordinal);
+        private readonly Random _random = new(1);
         private string _orderId = "";
         private string _datasetId = "";
+        private string _scanDatasetId = "";
         private int _requests;
         private Chaos? _chaos;
         private ServerProcess? _server;
@@ -267,13 +272,17 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             using var dataset = await api.PostAsJsonAsync($"/api/orders/{_orderId}/datasets", new { kind = "MedicalImaging", description = "REL-01" });
             dataset.EnsureSuccessStatusCode();
             _datasetId = (string)JsonNode.Parse(await dataset.Content.ReadAsStringAsync())!["id"]!;
+            using var scans = await api.PostAsJsonAsync($"/api/orders/{_orderId}/datasets", new { kind = "PhysicalModelScan", description = "REL-01" });
+            scans.EnsureSuccessStatusCode();
+            _scanDatasetId = (string)JsonNode.Parse(await scans.Content.ReadAsStringAsync())!["id"]!;
         }
 
         /// <summary>The invariants after a restart. Thorough: every instance is downloaded again, not only new ones.</summary>
         public async Task VerifyAsync(HttpClient api, bool thorough)
         {
             var datasets = JsonNode.Parse(await api.GetStringAsync(new Uri($"/api/orders/{_orderId}/datasets", UriKind.Relative)))!.AsArray();
-            var listed = datasets.Single()!["instances"]!.AsArray().Select(n => (string)n!).ToList();
+            await VerifyScansAsync(api, datasets.Single(d => (string)d!["id"]! == _scanDatasetId)!, thorough);
+            var listed = datasets.Single(d => (string)d!["id"]! == _datasetId)!["instances"]!.AsArray().Select(n => (string)n!).ToList();
             Assert.Equal(listed.Count, listed.Distinct(StringComparer.Ordinal).Count());
             foreach (var instance in listed)
             {
@@ -308,6 +317,30 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             }
         }
 
+        /// <summary>Every listed scan is one that was sent whole; every acknowledged one is listed.</summary>
+        private async Task VerifyScansAsync(HttpClient api, JsonNode dataset, bool thorough)
+        {
+            var listed = (dataset["scans"]?.AsArray() ?? []).Select(n => (string)n!["id"]!).ToList();
+            foreach (var scan in listed)
+            {
+                if (!thorough && _scans.Values.Any(i => string.Equals(i.SeenInstance, scan, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                using var download = await api.GetAsync(new Uri($"/api/orders/{_orderId}/datasets/{_scanDatasetId}/files/{scan}", UriKind.Relative));
+                Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+                var sha = Convert.ToHexStringLower(SHA256.HashData(await download.Content.ReadAsByteArrayAsync()));
+                Assert.True(_scans.TryGetValue(sha, out var item), $"scan {scan} holds bytes that were never sent whole (SHA-256 {sha})");
+                item!.SeenInstance = scan;
+            }
+
+            foreach (var item in _scans.Values.Where(i => i.AckedInstance is not null))
+            {
+                Assert.True(listed.Contains(item.AckedInstance!, StringComparer.Ordinal), $"acknowledged scan {item.AckedInstance} is gone");
+            }
+        }
+
         /// <summary>Uploads until the server dies (true) or the work runs out (false).</summary>
         public async Task<bool> WorkAsync(HttpClient api, ServerProcess server, Chaos? chaos)
         {
@@ -329,6 +362,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
                     }
 
                     await PostSingleAsync(api, fresh[0]);
+                    await PostScanAsync(api);
                     fresh[1].Tried = true;
                     using (var created = await SendAsync(api, () => Tus(HttpMethod.Post, new Uri("/api/uploads", UriKind.Relative), ("Upload-Length", fresh[1].Bytes.Length.ToString(CultureInfo.InvariantCulture)))))
                     {
@@ -360,6 +394,26 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             var view = JsonNode.Parse(await stored.Content.ReadAsStringAsync())!;
             Assert.Equal(item.Sha256, (string)view["sha256"]!);
             item.AckedInstance = (string)view["id"]!;
+        }
+
+        private async Task PostScanAsync(HttpClient api)
+        {
+            const int triangles = 40;
+            var stl = new byte[84 + (50 * triangles)];
+            BitConverter.TryWriteBytes(stl.AsSpan(80), (uint)triangles);
+            for (var f = 0; f < triangles * 12; f++)
+            {
+                BitConverter.TryWriteBytes(stl.AsSpan(84 + (50 * (f / 12)) + (4 * (f % 12))), f % 12 < 3 ? 0f : (float)(_random.NextDouble() * 100));
+            }
+
+            var item = new Item(stl) { Tried = true };
+            _scans[item.Sha256] = item;
+            using var stored = await SendAsync(api, () => new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{_orderId}/datasets/{_scanDatasetId}/files")
+            {
+                Content = Body(stl, "application/octet-stream"),
+            });
+            Assert.True(stored.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"POST files: {stored.StatusCode} {await stored.Content.ReadAsStringAsync()}");
+            item.AckedInstance = (string)JsonNode.Parse(await stored.Content.ReadAsStringAsync())!["id"]!;
         }
 
         private async Task FinishTusAsync(HttpClient api, Item item)

@@ -252,7 +252,9 @@ internal sealed class SealedUploads(KeyRing keyRing, UploadSpool spool, TimeProv
 
         if (written > 0)
         {
+            var at = part.Position;
             await part.WriteAsync(output.AsMemory(0, written), cancellationToken);
+            Writeback.Start(part.SafeFileHandle, at, written);
         }
 
         plain.AsSpan(consumed, pending - consumed).CopyTo(plain);

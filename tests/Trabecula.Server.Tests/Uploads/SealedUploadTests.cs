@@ -10,6 +10,7 @@ using Trabecula.Server.Features.Uploads;
 using Trabecula.Server.Infrastructure.Keys;
 using Trabecula.Server.Infrastructure.Storage;
 using Trabecula.Server.Tests.Infrastructure;
+using Trabecula.Server.Tests.Storage;
 
 namespace Trabecula.Server.Tests.Uploads;
 
@@ -121,6 +122,84 @@ public sealed class SealedUploadTests
         var done = await RowAsync(factory, id);
         Assert.Equal(2, done.KeyGeneration);
         await AssertBlobAsync(factory, done, content);
+    }
+
+    [Theory]
+    [MemberData(nameof(BlobStoreTests.Stores), MemberType = typeof(BlobStoreTests))]
+    [Trait("Requirement", "R-DATA-2")]
+    [Trait("Requirement", "R-XFER-3")]
+    [Trait("TestPlan", "UP-06")]
+    public async Task EverySize_InPiecesOnAndOffChunkBoundaries_BecomesABlobOfTheTarget_ThatReadsWholeAndInRanges(DatabaseKind kind, StoreKind store)
+    {
+        await using var factory = await BlobStoreTests.CreateAsync(kind, store);
+        using var physician = await SignInAsync(factory);
+        var blobs = factory.Services.GetRequiredService<IBlobStore>();
+        var random = new Random(28);
+        foreach (var (size, pieces) in new (int, int[])[]
+        {
+            (1, [1]), (Chunk - 1, [Chunk - 1]), (Chunk, [Chunk]), (Chunk + 1, [Chunk, 1]), (3 * Chunk, [Chunk, 2 * Chunk]),
+            (5 * Chunk + 12345, [1000, 2 * Chunk, 77, 3 * Chunk + 12345 - 1077]), (20 * Chunk + 5, [(20 * Chunk) + 5]),
+        })
+        {
+            var content = new byte[size];
+            random.NextBytes(content);
+            var location = await TusUploadTests.CreateAsync(physician, size, null);
+            var offset = 0;
+            foreach (var piece in pieces)
+            {
+                using var patched = await TusUploadTests.PatchAsync(physician, location, offset, content.AsMemory(offset, piece), checksum: offset % 2 == 0);
+                Assert.True(patched.StatusCode == HttpStatusCode.NoContent, $"{size} bytes, piece at {offset}: {(int)patched.StatusCode}");
+                offset += piece;
+            }
+
+            var done = await RowAsync(factory, Guid.Parse(location.ToString().Split('/')[^1]));
+            Assert.Equal(1, done.KeyGeneration);
+            await AssertBlobAsync(factory, done, content);
+            await using (var scope = factory.Services.CreateAsyncScope())
+            {
+                var row = await scope.ServiceProvider.GetRequiredService<TrabeculaDbContext>().Blobs.AsNoTracking().SingleAsync(b => b.Key == done.BlobKey);
+                Assert.Equal(store == StoreKind.S3 ? "s3" : "local", row.Target);
+            }
+
+            var from = random.Next(size);
+            var count = random.Next(size - from + 1);
+            await using var range = await blobs.OpenReadAsync(done.BlobKey!, done.Sha256!, from, count);
+            using var copy = new MemoryStream();
+            await range.CopyToAsync(copy);
+            Assert.True(copy.ToArray().AsSpan().SequenceEqual(content.AsSpan(from, count)), $"{size} bytes: range {from}+{count} differs");
+        }
+
+        Assert.Empty(Directory.GetFiles(factory.Services.GetRequiredService<UploadSpool>().Folder));
+    }
+
+    [Fact]
+    [Trait("Requirement", "R-DATA-2")]
+    [Trait("TestPlan", "REL-01")]
+    public async Task BlobsOnAnotherFileSystem_TheFinishedPartIsCopiedNotLinked_AndReadsRight()
+    {
+        using var root = new TempDirectory("trabecula-exdev");
+        var blobFolder = root.Combine("blobs");
+        Directory.CreateDirectory(blobFolder);
+        var mount = await ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", blobFolder]);
+        Assert.True(mount.ExitCode == 0, $"this test mounts a tmpfs and needs root (CI runs as root): mount said {mount.StandardError.Trim()}");
+        try
+        {
+            await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite, settings: new Dictionary<string, string?> { ["Storage:Local:Directory"] = blobFolder });
+            using var physician = await SignInAsync(factory);
+            var content = RandomNumberGenerator.GetBytes(3 * Chunk + 99);
+            var location = await TusUploadTests.CreateAsync(physician, content.Length, null);
+            (await TusUploadTests.PatchAsync(physician, location, 0, content, checksum: true)).Dispose();
+
+            var done = await RowAsync(factory, Guid.Parse(location.ToString().Split('/')[^1]));
+            await AssertBlobAsync(factory, done, content);
+            Assert.Single(Directory.GetFiles(blobFolder, done.BlobKey!, SearchOption.AllDirectories));
+            Assert.Empty(Directory.GetFiles(Path.Combine(blobFolder, ".tmp")));
+            Assert.Empty(Directory.GetFiles(factory.Services.GetRequiredService<UploadSpool>().Folder));
+        }
+        finally
+        {
+            await ProcessRunner.RunAsync("umount", ["-l", blobFolder]);
+        }
     }
 
     [Fact]

@@ -9,7 +9,10 @@ password -> TOTP, as post-to-trabecula.py does), opens an order and an imaging d
 Body bytes go out with sendfile and come in with readinto into one buffer, so that the client
 costs little CPU on the 2 cores it shares with the server. Prints one JSON line.
 
-Usage: transfer-client.py FILE --port 5193 --one-time-password XXXX [--chunk-mib 8]
+With --warm N the file is first uploaded N more times (each deleted after), so that the measured
+upload meets a warm server, as a running one is; their times are printed too (warm_upload_s).
+
+Usage: transfer-client.py FILE --port 5193 --one-time-password XXXX [--chunk-mib 8] [--warm 0]
 """
 import argparse, base64, hashlib, hmac, http.client, json, os, struct, sys, time
 
@@ -117,12 +120,32 @@ def sign_in(s, otp):
     s.antiforgery()
 
 
+def upload(s, path, size, chunk):
+    """One tus upload of the file: creation, then PATCH pieces; returns its location and seconds."""
+    name = base64.b64encode(os.path.basename(path).encode()).decode()
+    t0 = time.perf_counter()
+    status, data, resp = s.call("POST", "/api/uploads", extra={"Tus-Resumable": "1.0.0", "Upload-Length": str(size), "Upload-Metadata": "filename " + name})
+    if status != 201:
+        sys.exit("tus creation: HTTP %d: %s" % (status, data[:300]))
+    location = resp.getheader("Location")
+    offset = 0
+    with open(path, "rb") as fh:
+        while offset < size:
+            count = min(chunk, size - offset)
+            status, data, resp = s.patch_from_file(location, fh, offset, count)
+            if status != 204:
+                sys.exit("tus PATCH at %d: HTTP %d: %s" % (offset, status, data[:300]))
+            offset = int(resp.getheader("Upload-Offset"))
+    return location, time.perf_counter() - t0
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("file")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--one-time-password", required=True)
     p.add_argument("--chunk-mib", type=int, default=8)
+    p.add_argument("--warm", type=int, default=0)
     a = p.parse_args()
     size = os.path.getsize(a.file)
     chunk = a.chunk_mib << 20
@@ -132,21 +155,12 @@ def main():
     dataset = must(s.call("POST", "/api/orders/%s/datasets" % order["id"], {"kind": "MedicalImaging", "description": "bench"}), 201)
 
     # (b) upload: creation, then the pieces; the clock stops when the last PATCH is answered.
-    name = base64.b64encode(os.path.basename(a.file).encode()).decode()
-    t0 = time.perf_counter()
-    status, data, resp = s.call("POST", "/api/uploads", extra={"Tus-Resumable": "1.0.0", "Upload-Length": str(size), "Upload-Metadata": "filename " + name})
-    if status != 201:
-        sys.exit("tus creation: HTTP %d: %s" % (status, data[:300]))
-    location = resp.getheader("Location")
-    offset = 0
-    with open(a.file, "rb") as fh:
-        while offset < size:
-            count = min(chunk, size - offset)
-            status, data, resp = s.patch_from_file(location, fh, offset, count)
-            if status != 204:
-                sys.exit("tus PATCH at %d: HTTP %d: %s" % (offset, status, data[:300]))
-            offset = int(resp.getheader("Upload-Offset"))
-    upload_s = time.perf_counter() - t0
+    warm_s = []
+    for _ in range(a.warm):
+        location, seconds = upload(s, a.file, size, chunk)
+        warm_s.append(round(seconds, 3))
+        must(s.call("DELETE", location, extra={"Tus-Resumable": "1.0.0"}), 204)
+    location, upload_s = upload(s, a.file, size, chunk)
 
     upload_id = location.rsplit("/", 1)[1]
     t1 = time.perf_counter()
@@ -161,7 +175,7 @@ def main():
     if got != size:
         sys.exit("download: %d bytes, expected %d" % (got, size))
     print(json.dumps({"bytes": size, "chunk_bytes": chunk, "upload_s": round(upload_s, 3), "ingest_s": round(ingest_s, 3),
-                      "download_s": round(download_s, 3), "sha256": instance["sha256"]}))
+                      "download_s": round(download_s, 3), "warm_upload_s": warm_s, "sha256": instance["sha256"]}))
 
 
 main()

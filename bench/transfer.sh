@@ -8,12 +8,15 @@
 #   c. the stored instance through a download link (Features/Downloads), to the last byte
 # A real server on 127.0.0.1 (SQLite, local file store, all in one temp folder, demo seed, the
 # demo physician). Release build, or PUBLISHED=dir made by tools/publish.sh. TMPDIR picks the disk.
-#   bash bench/transfer.sh            # SIZE_MIB=1024 CHUNK_MIB=8 RUNS=1
+# WARM uploads of the same file (each deleted) go first, so that the measured one meets a warm
+# server, as a running one is (the first upload of a fresh server pays for the JIT).
+#   bash bench/transfer.sh            # SIZE_MIB=1024 CHUNK_MIB=8 RUNS=1 WARM=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MIB=${SIZE_MIB:-1024}
 CHUNK_MIB=${CHUNK_MIB:-8}
 RUNS=${RUNS:-1}
+WARM=${WARM:-1}
 PORT=${PORT:-5193}
 if [ -n "${PUBLISHED:-}" ]; then
   server=("$PUBLISHED/Trabecula.Server"); where="PUBLISHED/"
@@ -34,7 +37,7 @@ dd_rate() { # MB/s (10^6) of writing SIZE_MIB MiB of zeros with one fdatasync at
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f%%", 100 * a / b}'; }
 
-echo "# transfer benchmark - $(date -u '+%Y-%m-%d %H:%M:%S') UTC; $(nproc) cores; $where; file $bytes bytes; tus pieces of $CHUNK_MIB MiB; TMP on $(df --output=source,fstype "$work" | tail -1 | tr -s ' ')"
+echo "# transfer benchmark - $(date -u '+%Y-%m-%d %H:%M:%S') UTC; $(nproc) cores; $where; file $bytes bytes; tus pieces of $CHUNK_MIB MiB; $WARM warm-up upload(s) first; TMP on $(df --output=source,fstype "$work" | tail -1 | tr -s ' ')"
 printf '%-4s %-18s %9s %9s %9s %9s %9s %8s %8s  %s\n' run load dd_MB/s up_MB/s down_MB/s ingest_s dd2_MB/s up/dd down/dd note
 for run in $(seq 1 "$RUNS"); do
   data="$work/data-$run"; mkdir -p "$data"
@@ -44,7 +47,7 @@ for run in $(seq 1 "$RUNS"); do
   for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/health/ready" && break; sleep 0.2; done
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   dd1=$(dd_rate "$data")
-  result=$(/usr/bin/python3 bench/transfer-client.py "$work/bench.dcm" --port "$PORT" --one-time-password "$otp" --chunk-mib "$CHUNK_MIB")
+  result=$(/usr/bin/python3 bench/transfer-client.py "$work/bench.dcm" --port "$PORT" --one-time-password "$otp" --chunk-mib "$CHUNK_MIB" --warm "$WARM")
   dd2=$(dd_rate "$data")
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
   up=$(jq -r --argjson b "$bytes" '$b / .upload_s / 1e6 | round' <<<"$result")

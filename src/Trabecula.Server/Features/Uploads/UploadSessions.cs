@@ -18,12 +18,22 @@ internal sealed class UploadSessions : IDisposable
         return await slot.Gate.WaitAsync(wait, cancellationToken) ? new Lease(this, uploadId, slot) : null;
     }
 
-    /// <summary>Drops the upload's session and slot (it was swept); a request holding the gate keeps its own lease.</summary>
+    /// <summary>
+    /// Drops the upload's slot (it was swept or deleted). Its session's keys are disposed now if no
+    /// request holds the gate; a request that does keeps using them, and its commit then finds no row.
+    /// </summary>
     public void Forget(Guid uploadId)
     {
-        if (_slots.TryRemove(uploadId, out var slot))
+        if (_slots.TryRemove(uploadId, out var slot) && slot.Gate.Wait(0))
         {
-            Interlocked.Exchange(ref slot.Session, null)?.Dispose();
+            try
+            {
+                Interlocked.Exchange(ref slot.Session, null)?.Dispose();
+            }
+            finally
+            {
+                slot.Gate.Release();
+            }
         }
     }
 

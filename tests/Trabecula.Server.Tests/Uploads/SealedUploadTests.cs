@@ -30,7 +30,6 @@ public sealed class SealedUploadTests
     [Trait("Requirement", "R-DATA-2")]
     [Trait("Requirement", "R-XFER-3")]
     [Trait("TestPlan", "UP-06")]
-    [Trait("TestPlan", "CRY-03")]
     public async Task RefusedPiece_ThenOtherBytesAtTheSameOffset_AreSealedUnderAFreshKey_AndTheBlobHoldsWhatWasAcknowledged(DatabaseKind kind)
     {
         await using var factory = await TrabeculaFactory.CreateAsync(kind);

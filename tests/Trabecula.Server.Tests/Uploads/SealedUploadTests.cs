@@ -231,6 +231,76 @@ public sealed class SealedUploadTests
         Assert.Equal(0, await db.Blobs.CountAsync(b => b.Category == "Upload"));
     }
 
+    [Fact]
+    [Trait("Requirement", "R-XFER-3")]
+    [Trait("TestPlan", "UP-06")]
+    public async Task TwoPatchesOfOneUploadAtOnce_AreTakenOneAfterTheOther_AndTheSecondFindsTheNewOffset()
+    {
+        await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
+        using var physician = await SignInAsync(factory);
+        var content = RandomNumberGenerator.GetBytes(3 * Chunk);
+        var location = await TusUploadTests.CreateAsync(physician, content.Length, null);
+        var release = new TaskCompletionSource();
+        var slow = new HeldBackContent(content.AsMemory(0, 2 * Chunk), Chunk + 10, release.Task);
+        using var slowRequest = new HttpRequestMessage(HttpMethod.Patch, location) { Content = slow };
+        slowRequest.Headers.Add("Tus-Resumable", "1.0.0");
+        slowRequest.Headers.Add("Upload-Offset", "0");
+        var first = physician.SendAsync(slowRequest);
+        await slow.FirstPartSent.WaitAsync(TimeSpan.FromSeconds(30)); // the server is inside the first body, holding the upload's gate
+
+        // The same offset again while the first is in its body: it waits for the gate instead of sealing the same chunk indices.
+        var second = TusUploadTests.PatchAsync(physician, location, 0, content.AsMemory(0, Chunk), checksum: false);
+        await Task.Delay(500);
+        Assert.False(second.IsCompleted, "the second PATCH did not wait for the first");
+        release.SetResult();
+
+        using (var firstDone = await first)
+        {
+            Assert.Equal(HttpStatusCode.NoContent, firstDone.StatusCode);
+        }
+
+        using (var secondDone = await second)
+        {
+            Assert.Equal(HttpStatusCode.Conflict, secondDone.StatusCode);
+            Assert.Equal((2 * Chunk).ToString(System.Globalization.CultureInfo.InvariantCulture), secondDone.Headers.GetValues("Upload-Offset").Single());
+        }
+
+        (await TusUploadTests.PatchAsync(physician, location, 2 * Chunk, content.AsMemory(2 * Chunk), checksum: true)).Dispose();
+        await AssertBlobAsync(factory, await RowAsync(factory, Guid.Parse(location.ToString().Split('/')[^1])), content);
+    }
+
+    /// <summary>A PATCH body that sends its first bytes, then holds the rest back until released.</summary>
+    private sealed class HeldBackContent : HttpContent
+    {
+        private readonly ReadOnlyMemory<byte> _bytes;
+        private readonly int _first;
+        private readonly Task _release;
+        private readonly TaskCompletionSource _firstSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public HeldBackContent(ReadOnlyMemory<byte> bytes, int first, Task release)
+        {
+            (_bytes, _first, _release) = (bytes, first, release);
+            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/offset+octet-stream");
+        }
+
+        public Task FirstPartSent => _firstSent.Task;
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(_bytes[.._first]);
+            await stream.FlushAsync();
+            _firstSent.TrySetResult();
+            await _release;
+            await stream.WriteAsync(_bytes[_first..]);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = _bytes.Length;
+            return true;
+        }
+    }
+
     private static async Task<HttpClient> SignInAsync(TrabeculaFactory factory)
     {
         var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);

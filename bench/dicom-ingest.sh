@@ -3,13 +3,14 @@
 # POST /api/orders/{id}/datasets/{ds}/instances (parse, validate, hash, encrypt, store, index,
 # audit) against Orthanc's POST /instances with the same kind of client, same series, same run.
 # Target: Trabecula >= 1.5 x Orthanc. Results: docs/performance.md.
-#   bash bench/dicom-ingest.sh        # SLICES=300 RUNS=3 WARM=2 PORT=5191; PUBLISHED=dir runs the server from a
+#   bash bench/dicom-ingest.sh        # SLICES=300 RUNS=3 WARM=2 PORT=5191 ORTHANC_PORT=18042; PUBLISHED=dir runs the server from a
 #                                     # publish folder (ReadyToRun, as deployed: tools/publish.sh or dotnet publish)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SLICES=${SLICES:-300}
 RUNS=${RUNS:-3}
 PORT=${PORT:-5191}
+ORTHANC_PORT=${ORTHANC_PORT:-18042}
 # Passes of the series before the measured one, on the same server (each into its own order):
 # a server that has been running, with its request path compiled; the first pass's rate is printed too.
 WARM=${WARM:-2}
@@ -31,13 +32,13 @@ for run in $(seq 1 "$RUNS"); do
   mkdir -p "$work/orthanc-$run"
   cat > "$work/orthanc-$run/orthanc.json" <<JSON
 { "Name": "BENCH", "StorageDirectory": "$work/orthanc-$run", "IndexDirectory": "$work/orthanc-$run",
-  "StorageCompression": false, "SyncStorageArea": true, "HttpServerEnabled": true, "HttpPort": 18042,
+  "StorageCompression": false, "SyncStorageArea": true, "HttpServerEnabled": true, "HttpPort": $ORTHANC_PORT,
   "RemoteAccessAllowed": false, "AuthenticationEnabled": false, "OrthancExplorerEnabled": false,
   "DicomServerEnabled": false, "SaveJobs": false, "MetricsEnabled": false, "Plugins": [] }
 JSON
   Orthanc "$work/orthanc-$run/orthanc.json" >"$work/orthanc-$run.log" 2>&1 & opid=$!; pids+=("$opid")
-  for _ in $(seq 1 300); do curl -s -o /dev/null --max-time 1 http://127.0.0.1:18042/system && break; sleep 0.1; done
-  orthanc=$(/usr/bin/python3 "$shared_post" "$work/series" --port 18042)
+  for _ in $(seq 1 300); do curl -s -o /dev/null --max-time 1 http://127.0.0.1:$ORTHANC_PORT/system && break; sleep 0.1; done
+  orthanc=$(/usr/bin/python3 "$shared_post" "$work/series" --port "$ORTHANC_PORT")
   kill "$opid"; wait "$opid" 2>/dev/null || true
 
   # Ours twice: the defaults (deflate where a sample shrinks, as uncompressed CT does), and with

@@ -23,6 +23,47 @@ public sealed class TrabeculaDbContext(DbContextOptions<TrabeculaDbContext> opti
     /// <summary>Encrypts the sensitive columns; see <see cref="EncryptedStringConverter"/>.</summary>
     internal FieldProtector FieldProtector { get; } = fieldProtector;
 
+    private List<Task>? _blobCommits;
+
+    /// <summary>
+    /// A sealed file whose commit (fsync, rename, folder fsync) still runs while this context's
+    /// rows for it are written (<see cref="Infrastructure.Storage.BlobPutOptions.SaveWith"/>):
+    /// no transaction holding those rows may commit before <see cref="WaitForBlobCommitsAsync"/>.
+    /// </summary>
+    internal void AddBlobCommit(Task commit) => (_blobCommits ??= []).Add(commit);
+
+    /// <summary>Returns once every file added with <see cref="AddBlobCommit"/> is durable under its key; throws what a commit threw.</summary>
+    internal async Task WaitForBlobCommitsAsync()
+    {
+        if (_blobCommits is { } commits)
+        {
+            _blobCommits = null;
+            await Task.WhenAll(commits);
+        }
+    }
+
+    /// <summary>A save outside a transaction commits at once: it first waits for the files its rows point at (REL-01).</summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        if (_blobCommits is not null && Database.CurrentTransaction is null)
+        {
+            await WaitForBlobCommitsAsync();
+        }
+
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <inheritdoc cref="SaveChangesAsync(bool, CancellationToken)"/>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        if (_blobCommits is not null && Database.CurrentTransaction is null)
+        {
+            WaitForBlobCommitsAsync().GetAwaiter().GetResult();
+        }
+
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
     public DbSet<Organization> Organizations => Set<Organization>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();

@@ -140,6 +140,11 @@ public sealed partial class AuditAppender : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(entries);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+
+        // A stored file's fsync ran beside the inserts above; its rows commit only once it is
+        // durable (REL-01), and the chain head is locked only after that wait, so the wait does
+        // not hold up other writers on PostgreSQL (SQLite's one write lock is held from the inserts).
+        await db.WaitForBlobCommitsAsync();
         await WriteEntriesAsync(new AuditSql(db), transaction.GetDbTransaction(), entries);
 
         // Past this point the write is not cancelled: an aborted request still gets its entries.

@@ -9,7 +9,6 @@ using Trabecula.Server.Data;
 using Trabecula.Server.Features.Accounts;
 using Trabecula.Server.Features.Audit;
 using Trabecula.Server.Features.Orders;
-using Trabecula.Server.Features.Organizations;
 using Trabecula.Server.Features.Permissions;
 using Trabecula.Server.Infrastructure.Errors;
 using Trabecula.Server.Infrastructure.Hosting;
@@ -664,48 +663,16 @@ internal static class PatientDataApi
         return dataset is null ? (null, null) : (order, dataset);
     }
 
-    /// <summary>What POST .../instances needs before it reads the body, from one query (see <see cref="FindIngestTargetAsync"/>).</summary>
-    private sealed class IngestTarget
-    {
-        public Order Order { get; init; } = null!;
-
-        public PatientDataset Dataset { get; init; } = null!;
-
-        public PartyTypes? OrganizationPartyTypes { get; init; }
-
-        public Guid? EmergencyGrantId { get; init; }
-    }
-
-    /// <summary>
-    /// The order (only if the caller may see it: the same rule as <see cref="OrdersApi.FindForCallerAsync"/>,
-    /// a party's organization or an open emergency grant), the dataset on it, and the facts the
-    /// access decision reads (the caller's organization's party types, the open grant), in one
-    /// query: one round trip per file instead of four, and no cache to go stale. (Not an
-    /// EF.CompileAsyncQuery: a compiled query is bound to one model, and one process may hold
-    /// several, e.g. the tests' SQLite and PostgreSQL servers; EF's query cache keeps the plan.)
-    /// </summary>
+    /// <summary>The order the caller may see, the dataset on it and the access decision's facts: one compiled query (<see cref="IngestQueries.FindTargetAsync"/>).</summary>
     private static Task<IngestTarget?> FindIngestTargetAsync(TrabeculaDbContext db, Guid id, Guid datasetId, ClaimsPrincipal user, TimeProvider time)
     {
         var org = Guid.TryParse(user.FindFirstValue(Infrastructure.Security.TrabeculaClaimTypes.OrganizationId), out var o1) ? o1 : Guid.Empty;
         var me = Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var m1) ? m1 : Guid.Empty;
-        var now = time.GetUtcNow().UtcDateTime;
-        return db.Orders.AsNoTracking()
-            .Where(o => o.Id == id)
-            .Where(o => o.InstitutionId == org || o.DesignerId == org || o.ManufacturerId == org || o.RegistrantId == org
-                || db.EmergencyGrants.Any(g => g.OrderId == o.Id && g.UserId == me && g.EndedAt == null && g.ExpiresAt > now))
-            .SelectMany(o => db.PatientDatasets.AsNoTracking().Where(d => d.Id == datasetId && d.OrderId == o.Id), (o, d) => new IngestTarget
-            {
-                Order = o,
-                Dataset = d,
-                OrganizationPartyTypes = db.Organizations.Where(x => x.Id == org).Select(x => (PartyTypes?)x.PartyTypes).FirstOrDefault(),
-                EmergencyGrantId = db.EmergencyGrants.Where(g => g.UserId == me && g.OrderId == o.Id && g.EndedAt == null && g.ExpiresAt > now)
-                    .OrderByDescending(g => g.ExpiresAt).Select(g => (Guid?)g.Id).FirstOrDefault(),
-            })
-            .FirstOrDefaultAsync();
+        return IngestQueries.FindTargetAsync(db, id, datasetId, org, me, time.GetUtcNow().UtcDateTime);
     }
 
     private static Task<DicomInstance?> FindStoredInstance(TrabeculaDbContext db, Guid datasetId, string sop) =>
-        db.DicomInstances.AsNoTracking().SingleOrDefaultAsync(i => i.DatasetId == datasetId && i.SopInstanceUid == sop);
+        IngestQueries.FindStoredAsync(db, datasetId, sop);
 
     /// <summary>A stored instance of an order the caller may see (both null: answer 404).</summary>
     private static async Task<(Order? Order, DicomInstance? Instance)> FindInstanceAsync(

@@ -53,6 +53,10 @@ public sealed record BlobPutOptions
     /// caller's SaveChanges writes it in the caller's transaction (one durable commit for the
     /// file's row and the rows that point at it). Until then the sealed file has no row, which
     /// is what a crash leaves too, and <see cref="BlobSweeper"/> removes it after the grace period.
+    /// The file's commit (fsync, rename, folder fsync) then runs on another thread while the caller
+    /// writes its rows, and is registered on the context: a save outside a transaction waits for it,
+    /// and a transaction must call <see cref="Trabecula.Server.Data.TrabeculaDbContext.WaitForBlobCommitsAsync"/>
+    /// before it commits (<see cref="Features.Audit.AuditAppender.SaveChangesWithAsync"/> does), so a row never commits before its file is durable.
     /// </summary>
     public Trabecula.Server.Data.TrabeculaDbContext? SaveWith { get; init; }
 }

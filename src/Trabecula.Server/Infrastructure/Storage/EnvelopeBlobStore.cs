@@ -86,7 +86,9 @@ internal sealed class EnvelopeBlobStore(
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long length = 0;
             long stored;
-            await using (var write = await target.BeginWriteAsync(key, expected, cancellationToken))
+            Task? committing = null;
+            var write = await target.BeginWriteAsync(key, expected, cancellationToken);
+            try
             {
                 try
                 {
@@ -127,10 +129,31 @@ internal sealed class EnvelopeBlobStore(
                 }
 
                 CrashPoints.Hit("blob-written");
-                await write.CommitAsync(cancellationToken);
+                if (options.SaveWith is { } saver)
+                {
+                    // The file is made durable on another thread while the caller writes its rows;
+                    // the caller's transaction waits for it before it commits (TrabeculaDbContext.AddBlobCommit).
+                    committing = Task.Run(() => CommitAndCloseAsync(write), CancellationToken.None);
+                    saver.AddBlobCommit(committing);
+                }
+                else
+                {
+                    await write.CommitAsync(cancellationToken);
+                }
+            }
+            finally
+            {
+                if (committing is null)
+                {
+                    await write.DisposeAsync();
+                }
             }
 
-            CrashPoints.Hit("blob-committed");
+            if (committing is null)
+            {
+                CrashPoints.Hit("blob-committed");
+            }
+
             var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
             var row = new BlobRecord
             {
@@ -169,6 +192,17 @@ internal sealed class EnvelopeBlobStore(
             CryptographicOperations.ZeroMemory(dataKey);
             ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
+    }
+
+    /// <summary>Commits a handed-off write (not cancelled: the file ends durable or deleted) and closes it.</summary>
+    private static async Task CommitAndCloseAsync(IBlobWrite write)
+    {
+        await using (write)
+        {
+            await write.CommitAsync(CancellationToken.None);
+        }
+
+        CrashPoints.Hit("blob-committed");
     }
 
     public async Task<byte[]> GetAsync(string key, string sha256, CancellationToken cancellationToken = default)

@@ -31,20 +31,22 @@ internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOption
         }
 
         var tempPath = Path.Combine(temp, $"{key}.{Guid.NewGuid():N}.tmp");
+        var direct = DirectBlobFile.IsSupported;
         var create = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
             Share = FileShare.None,
-            BufferSize = 0, // PooledWriteBuffer gathers the sealer's 64 KiB chunks: a MiB per write syscall
-            Options = FileOptions.Asynchronous,
+            BufferSize = 0, // DirectBlobFile or PooledWriteBuffer gathers the sealer's 64 KiB chunks: a MiB per write syscall
+            Options = direct ? FileOptions.None : FileOptions.Asynchronous,
         };
         if (!OperatingSystem.IsWindows())
         {
             create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        var stream = new PooledWriteBuffer(new FileStream(tempPath, create));
+        var file = new FileStream(tempPath, create);
+        WriteOnlyStream stream = direct ? new DirectBlobFile(file) : new PooledWriteBuffer(file);
         return Task.FromResult<IBlobWrite>(new LocalWrite(this, key, tempPath, stream));
     }
 
@@ -182,7 +184,7 @@ internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOption
     /// <summary>ENOSPC and EDQUOT: the disk or the quota is full.</summary>
     internal static bool IsDiskFull(IOException ex) => (ex.HResult & 0xFFFF) is 28 or 122 || ex.HResult == unchecked((int)0x80070070);
 
-    private sealed class LocalWrite(LocalBlobTarget target, string key, string tempPath, PooledWriteBuffer stream) : IBlobWrite
+    private sealed class LocalWrite(LocalBlobTarget target, string key, string tempPath, WriteOnlyStream stream) : IBlobWrite
     {
         private bool _committed;
 
@@ -193,7 +195,7 @@ internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOption
             try
             {
                 await stream.FlushAsync(cancellationToken);
-                stream.File.Flush(flushToDisk: true);
+                ((IDurableFile)stream).FlushToDisk();
                 await stream.DisposeAsync();
                 CrashPoints.Hit("blob-fsynced");
                 var path = target.PathOf(key);

@@ -3,18 +3,22 @@ using System.Buffers;
 namespace Trabecula.Server.Infrastructure.Storage;
 
 /// <summary>
-/// Gathers writes into one pooled 1 MiB array in front of an unbuffered file, so that a blob is
+/// Gathers writes into one pooled 1 MiB array in front of an unbuffered file (where
+/// <see cref="DirectBlobFile"/> is not supported: not Linux), so that a blob is
 /// written a MiB per system call without FileStream's own buffer: that one is a fresh 1 MiB array
 /// per file, a large-object allocation per stored CT slice, and those drove a background gen-2
 /// collection every few files. Only ciphertext passes through here.
 /// </summary>
-internal sealed class PooledWriteBuffer(FileStream file) : WriteOnlyStream
+internal sealed class PooledWriteBuffer(FileStream file) : WriteOnlyStream, IDurableFile
 {
     private const int Size = 1 << 20;
     private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(Size);
     private int _filled;
 
     public FileStream File => file;
+
+    /// <summary>fsync of the file (after <see cref="FlushAsync"/>).</summary>
+    public void FlushToDisk() => file.Flush(flushToDisk: true);
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {

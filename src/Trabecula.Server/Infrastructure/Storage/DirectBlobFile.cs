@@ -135,7 +135,7 @@ internal sealed class DirectBlobFile : WriteOnlyStream, IDurableFile
         _offset += Math.Min(count, written);
     }
 
-    private static bool TrySetDirect(SafeFileHandle handle, bool on)
+    internal static bool TrySetDirect(SafeFileHandle handle, bool on)
     {
         if (!IsSupported)
         {

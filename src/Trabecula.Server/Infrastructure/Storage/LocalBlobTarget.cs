@@ -16,6 +16,9 @@ internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOption
     /// <summary>Room kept free on the disk so that the database and logs beside the blobs can still write.</summary>
     private const long Reserve = 1L << 20;
 
+    /// <summary>Reads longer than this read ahead.</summary>
+    private const long LongRead = 8L << 20;
+
     public string Name => "local";
 
     public string Region => options.Value.Local.Region;
@@ -54,7 +57,17 @@ internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOption
     {
         try
         {
-            var stream = new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            // A long read goes past the page cache with its next block in flight (ReadAheadStream):
+            // blobs are written past it too (DirectBlobFile). Short reads stay plain.
+            var path = PathOf(key);
+            var span = length ?? new FileInfo(path).Length - offset;
+            if (span > LongRead)
+            {
+                var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+                return Task.FromResult<Stream?>(new ReadAheadStream(handle, offset));
+            }
+
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
             stream.Position = Math.Min(offset, stream.Length);
             return Task.FromResult<Stream?>(stream);
         }

@@ -220,6 +220,7 @@ internal sealed class SealedUploads(KeyRing keyRing, UploadSpool spool, TimeProv
             var finished = upload.Offset + received == upload.Length;
             pending = await SealReadyAsync(session, part, plain, pending, output, finished, lastIndex, index, CancellationToken.None);
             part.Flush(flushToDisk: true);
+            Writeback.Release(part.SafeFileHandle, 0, part.Length);
             var tail = pending > 0 ? UploadSession.SealTail(session.TailCipher, plain.AsSpan(0, pending), upload.Id, upload.Offset + received) : null;
             return new Appended(outcome, received, finished, tail, part.Length);
         }

@@ -45,6 +45,39 @@ internal static class Writeback
         }
     }
 
+    /// <summary>
+    /// After the fsync: the range's pages are clean, and giving them back lets the next writes reuse
+    /// them, which on this VM is cheaper than filling fresh pages (see DirectBlobFile). Advice only.
+    /// </summary>
+    public static void Release(SafeFileHandle file, long offset, long length)
+    {
+        if (_unavailable || length <= 0)
+        {
+            return;
+        }
+
+        var added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            _ = PosixFadvise((int)file.DangerousGetHandle(), offset, length, 4 /* POSIX_FADV_DONTNEED */);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            _unavailable = true;
+        }
+        finally
+        {
+            if (added)
+            {
+                file.DangerousRelease();
+            }
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "posix_fadvise")]
+    private static extern int PosixFadvise(int fd, long offset, long length, int advice);
+
     [DllImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
     private static extern int SyncFileRange(int fd, long offset, long nbytes, uint flags);
 }

@@ -34,9 +34,7 @@ public sealed class SealedUploadTests
     {
         await using var factory = await TrabeculaFactory.CreateAsync(kind);
         using var physician = await SignInAsync(factory);
-        var content = RandomNumberGenerator.GetBytes(300_000);
-        var location = await TusUploadTests.CreateAsync(physician, content.Length, null);
-        var id = Guid.Parse(location.ToString().Split('/')[^1]);
+        var (content, location, id) = await NewUploadAsync(physician, 300_000);
         var spool = factory.Services.GetRequiredService<UploadSpool>();
 
         using (var first = await TusUploadTests.PatchAsync(physician, location, 0, content.AsMemory(0, 100_000), checksum: true))
@@ -90,9 +88,7 @@ public sealed class SealedUploadTests
     {
         await using var factory = await TrabeculaFactory.CreateAsync(kind);
         using var physician = await SignInAsync(factory);
-        var content = RandomNumberGenerator.GetBytes(500_000);
-        var location = await TusUploadTests.CreateAsync(physician, content.Length, null);
-        var id = Guid.Parse(location.ToString().Split('/')[^1]);
+        var (content, location, id) = await NewUploadAsync(physician, 500_000);
         var spool = factory.Services.GetRequiredService<UploadSpool>();
 
         // On a chunk boundary there is no tail; past it, one.
@@ -185,8 +181,7 @@ public sealed class SealedUploadTests
         {
             await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite, settings: new Dictionary<string, string?> { ["Storage:Local:Directory"] = blobFolder });
             using var physician = await SignInAsync(factory);
-            var content = RandomNumberGenerator.GetBytes(3 * Chunk + 99);
-            var location = await TusUploadTests.CreateAsync(physician, content.Length, null);
+            var (content, location, _) = await NewUploadAsync(physician, 3 * Chunk + 99);
             (await TusUploadTests.PatchAsync(physician, location, 0, content, checksum: true)).Dispose();
 
             var done = await RowAsync(factory, Guid.Parse(location.ToString().Split('/')[^1]));
@@ -208,9 +203,7 @@ public sealed class SealedUploadTests
     {
         await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
         using var physician = await SignInAsync(factory);
-        var content = RandomNumberGenerator.GetBytes(200_000);
-        var location = await TusUploadTests.CreateAsync(physician, content.Length, null);
-        var id = Guid.Parse(location.ToString().Split('/')[^1]);
+        var (content, location, id) = await NewUploadAsync(physician, 200_000);
         (await TusUploadTests.PatchAsync(physician, location, 0, content.AsMemory(0, 150_000), checksum: false)).Dispose();
         var row = await RowAsync(factory, id);
         var part = factory.Services.GetRequiredService<UploadSpool>().PathOf(id, row.PartKey!);
@@ -238,8 +231,7 @@ public sealed class SealedUploadTests
     {
         await using var factory = await TrabeculaFactory.CreateAsync(DatabaseKind.Sqlite);
         using var physician = await SignInAsync(factory);
-        var content = RandomNumberGenerator.GetBytes(3 * Chunk);
-        var location = await TusUploadTests.CreateAsync(physician, content.Length, null);
+        var (content, location, _) = await NewUploadAsync(physician, 3 * Chunk);
         var release = new TaskCompletionSource();
         var slow = new HeldBackContent(content.AsMemory(0, 2 * Chunk), Chunk + 10, release.Task);
         using var slowRequest = new HttpRequestMessage(HttpMethod.Patch, location) { Content = slow };
@@ -305,6 +297,14 @@ public sealed class SealedUploadTests
     {
         var hospital = await TestAccounts.OrganizationAsync(factory, "Hospital A", PartyTypes.MedicalInstitution);
         return await MfaHelper.NewUserSignedInAsync(factory, "dr.li", Roles.Physician, hospital);
+    }
+
+    /// <summary>Random bytes and a tus upload of their length: its location and id.</summary>
+    private static async Task<(byte[] Content, Uri Location, Guid Id)> NewUploadAsync(HttpClient physician, int length)
+    {
+        var content = RandomNumberGenerator.GetBytes(length);
+        var location = await TusUploadTests.CreateAsync(physician, length, null);
+        return (content, location, Guid.Parse(location.ToString().Split('/')[^1]));
     }
 
     private static async Task<Upload> RowAsync(TrabeculaFactory factory, Guid id)

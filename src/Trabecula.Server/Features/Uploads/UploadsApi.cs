@@ -179,22 +179,17 @@ internal static class UploadsApi
             return Problem(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "PATCH bodies are Content-Type: application/offset+octet-stream.");
         }
 
-        var upload = await db.Uploads.SingleOrDefaultAsync(u => u.Id == uploadId && u.OwnerId == OwnerId(user), cancellationToken);
-        if (upload is null || upload.ExpiresAt <= time.GetUtcNow().UtcDateTime)
-        {
-            return TypedResults.NotFound();
-        }
-
-        // One request at a time per upload; the row is read again under the gate, as the request before may have moved it.
+        // One request at a time per upload, and the row read under the gate, as the request before may have moved it.
         using var lease = await sessions.EnterAsync(uploadId, LockWait, cancellationToken);
         if (lease is null)
         {
             return Problem(StatusCodes.Status423Locked, ProblemTypes.Conflict, "Another request is still writing to this upload; send HEAD and try again.");
         }
 
-        await db.Entry(upload).ReloadAsync(cancellationToken);
-        if (db.Entry(upload).State == EntityState.Detached)
+        var upload = await db.Uploads.SingleOrDefaultAsync(u => u.Id == uploadId && u.OwnerId == OwnerId(user), cancellationToken);
+        if (upload is null || upload.ExpiresAt <= time.GetUtcNow().UtcDateTime)
         {
+            lease.Forget(); // no slot stays behind for an id that is not the caller's upload
             return TypedResults.NotFound();
         }
 

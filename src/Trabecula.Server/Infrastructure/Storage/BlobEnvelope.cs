@@ -206,7 +206,7 @@ internal sealed class ChunkSealingStream : WriteOnlyStream
 /// tag that does not verify, a short last chunk or a missing final chunk is an integrity failure.
 /// </summary>
 internal sealed class ChunkOpeningStream(Stream source, byte[] dataKey, byte[] header, long startIndex, string key, Func<BlobIntegrityException, Task> onFailure)
-    : Stream
+    : ReadOnlyStream
 {
     private readonly AesGcm _gcm = new(dataKey, BlobEnvelope.TagLength);
     private readonly byte[] _sealed = new byte[BlobEnvelope.StoredChunkLength + 1];
@@ -232,11 +232,6 @@ internal sealed class ChunkOpeningStream(Stream source, byte[] dataKey, byte[] h
         _plainStart += take;
         return take;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
     private async Task OpenNextAsync(CancellationToken cancellationToken)
     {
@@ -294,26 +289,6 @@ internal sealed class ChunkOpeningStream(Stream source, byte[] dataKey, byte[] h
         throw failure;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -340,7 +315,7 @@ internal sealed class ChunkOpeningStream(Stream source, byte[] dataKey, byte[] h
 /// whole read checks length and SHA-256 before reporting the end.
 /// </summary>
 internal sealed class VerifyingStream(Stream inner, long skip, long take, long blobLength, string? expectedSha256, string key, Func<BlobIntegrityException, Task> onFailure)
-    : Stream
+    : ReadOnlyStream
 {
     private readonly IncrementalHash? _hash = expectedSha256 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private long _toSkip = skip;
@@ -418,27 +393,6 @@ internal sealed class VerifyingStream(Stream inner, long skip, long take, long b
         await onFailure(failure);
         throw failure;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -18,16 +17,13 @@ internal sealed class DirectBlobFile : WriteOnlyStream, IDurableFile
 {
     private const int Size = 1 << 20;
 
-    /// <summary>O_DIRECT wants buffer address, file offset and length aligned to the device's logical block; 4 KiB covers every current device.</summary>
-    private const int Alignment = 4096;
+    private const int Alignment = AlignedBlockPool.Alignment;
 
     private const int FGetFl = 3;
     private const int FSetFl = 4;
     private const int EInval = 22;
 
-    /// <summary>Arrays kept for the next blob: enough for the writes one machine runs at once, without holding memory after a burst.</summary>
-    private static readonly ConcurrentQueue<byte[]> Pool = new();
-    private static readonly int PoolLimit = Math.Max(4, Environment.ProcessorCount * 2);
+    private static readonly AlignedBlockPool Pool = new(Size);
 
     private readonly FileStream _file;
     private readonly SafeFileHandle _handle;
@@ -43,9 +39,8 @@ internal sealed class DirectBlobFile : WriteOnlyStream, IDurableFile
         _file = file;
         _handle = file.SafeFileHandle;
         _direct = TrySetDirect(_handle, on: true);
-        _array = Pool.TryDequeue(out var pooled) ? pooled : GC.AllocateUninitializedArray<byte>(Size + Alignment, pinned: true);
-        var address = Marshal.UnsafeAddrOfPinnedArrayElement(_array, 0);
-        _start = (int)((Alignment - (address % Alignment)) % Alignment);
+        _array = Pool.Rent();
+        _start = AlignedBlockPool.Start(_array);
     }
 
     /// <summary>Whether this platform can ask for O_DIRECT (the flag's value differs between architectures).</summary>
@@ -170,10 +165,7 @@ internal sealed class DirectBlobFile : WriteOnlyStream, IDurableFile
             {
                 _array = null;
                 _filled = 0;
-                if (Pool.Count < PoolLimit)
-                {
-                    Pool.Enqueue(array);
-                }
+                Pool.Return(array);
             }
 
             _file.Dispose();

@@ -59,16 +59,15 @@ internal sealed class LocalBlobTarget(DataDirectory data, IOptions<StorageOption
         {
             // A long read goes past the page cache with its next block in flight (ReadAheadStream):
             // blobs are written past it too (DirectBlobFile). Short reads stay plain.
-            var path = PathOf(key);
-            var span = length ?? new FileInfo(path).Length - offset;
-            if (span > LongRead)
+            var handle = File.OpenHandle(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            var fileLength = RandomAccess.GetLength(handle);
+            if ((length ?? fileLength - offset) > LongRead)
             {
-                var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
-                return Task.FromResult<Stream?>(new ReadAheadStream(handle, offset));
+                return Task.FromResult<Stream?>(new ReadAheadStream(handle, fileLength, offset));
             }
 
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            stream.Position = Math.Min(offset, stream.Length);
+            var stream = new FileStream(handle, FileAccess.Read, 1 << 16, isAsync: true);
+            stream.Position = Math.Min(offset, fileLength);
             return Task.FromResult<Stream?>(stream);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Win32.SafeHandles;
 
 namespace Trabecula.Server.Infrastructure.Storage;
@@ -11,12 +10,11 @@ namespace Trabecula.Server.Infrastructure.Storage;
 /// itself (a 1 GiB download: 3.7 s cold against 1.7 s from the cache, while dd read the same file
 /// in 0.8 s). The blocks are pinned, 4 KiB aligned, pooled, and hold ciphertext only.
 /// </summary>
-internal sealed class ReadAheadStream : Stream
+internal sealed class ReadAheadStream : ReadOnlyStream
 {
     private const int BlockSize = 4 << 20;
-    private const int Alignment = 4096;
-    private static readonly ConcurrentQueue<byte[]> Pool = new();
-    private static readonly int PoolLimit = Math.Max(4, Environment.ProcessorCount * 2);
+    private const int Alignment = AlignedBlockPool.Alignment;
+    private static readonly AlignedBlockPool Pool = new(BlockSize);
 
     private readonly SafeFileHandle _file;
     private readonly long _length;
@@ -30,16 +28,16 @@ internal sealed class ReadAheadStream : Stream
     private bool _ended;
     private bool _direct;
 
-    /// <summary>Takes over <paramref name="file"/>; reading starts at <paramref name="offset"/>.</summary>
-    public ReadAheadStream(SafeFileHandle file, long offset)
+    /// <summary>Takes over <paramref name="file"/> (<paramref name="length"/> bytes long); reading starts at <paramref name="offset"/>.</summary>
+    public ReadAheadStream(SafeFileHandle file, long length, long offset)
     {
         _file = file;
-        _length = RandomAccess.GetLength(file);
+        _length = length;
         _direct = DirectBlobFile.TrySetDirect(file, on: true);
         _readAt = _direct ? offset / Alignment * Alignment : offset; // O_DIRECT reads start on a block: the bytes before the offset are skipped
         _skip = (int)(offset - _readAt);
-        _current = Rent();
-        _next = Rent();
+        _current = Pool.Rent();
+        _next = Pool.Rent();
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -66,7 +64,7 @@ internal sealed class ReadAheadStream : Stream
         }
 
         var take = Math.Min(buffer.Length, _end - _start);
-        _current.AsSpan(Start(_current) + _start, take).CopyTo(buffer.Span);
+        _current.AsSpan(AlignedBlockPool.Start(_current) + _start, take).CopyTo(buffer.Span);
         _start += take;
         return take;
     }
@@ -75,7 +73,7 @@ internal sealed class ReadAheadStream : Stream
     private async Task<int> FillAsync(byte[] block, CancellationToken cancellationToken)
     {
         var filled = 0;
-        var memory = block.AsMemory(Start(block), BlockSize);
+        var memory = Pool.Block(block);
         while (filled < BlockSize && _readAt < _length)
         {
             int read;
@@ -106,45 +104,6 @@ internal sealed class ReadAheadStream : Stream
 
         return filled;
     }
-
-    /// <summary>Where the aligned block starts in its array (the array is pinned, so its address holds).</summary>
-    private static int Start(byte[] block) =>
-        (int)((Alignment - ((nuint)System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(block, 0) % Alignment)) % Alignment);
-
-    private static byte[] Rent() => Pool.TryDequeue(out var block) ? block : GC.AllocateUninitializedArray<byte>(BlockSize + Alignment, pinned: true);
-
-    private static void Return(byte[] block)
-    {
-        if (Pool.Count < PoolLimit)
-        {
-            Pool.Enqueue(block);
-        }
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {
@@ -185,8 +144,8 @@ internal sealed class ReadAheadStream : Stream
     {
         if (_current.Length > 0)
         {
-            Return(_current);
-            Return(_next);
+            Pool.Return(_current);
+            Pool.Return(_next);
             _current = _next = [];
             _file.Dispose();
         }

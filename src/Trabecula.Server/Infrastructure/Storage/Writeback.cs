@@ -16,40 +16,22 @@ internal static class Writeback
 
     private static bool _unavailable = !OperatingSystem.IsLinux();
 
-    public static void Start(SafeFileHandle file, long offset, long length)
-    {
-        if (_unavailable || length <= 0)
-        {
-            return;
-        }
-
-        var added = false;
-        try
-        {
-            file.DangerousAddRef(ref added);
-            if (SyncFileRange((int)file.DangerousGetHandle(), offset, length, SyncFileRangeWrite) != 0 && Marshal.GetLastPInvokeError() is 38 /* ENOSYS */ or 95 /* EOPNOTSUPP */)
-            {
-                _unavailable = true;
-            }
-        }
-        catch (EntryPointNotFoundException)
-        {
-            _unavailable = true;
-        }
-        finally
-        {
-            if (added)
-            {
-                file.DangerousRelease();
-            }
-        }
-    }
+    public static void Start(SafeFileHandle file, long offset, long length) =>
+        Call(file, offset, length, (fd, o, l) => SyncFileRange(fd, o, l, SyncFileRangeWrite) == 0 || Marshal.GetLastPInvokeError() is not (38 /* ENOSYS */ or 95 /* EOPNOTSUPP */));
 
     /// <summary>
     /// After the fsync: the range's pages are clean, and giving them back lets the next writes reuse
     /// them, which on this VM is cheaper than filling fresh pages (see DirectBlobFile). Advice only.
     /// </summary>
-    public static void Release(SafeFileHandle file, long offset, long length)
+    public static void Release(SafeFileHandle file, long offset, long length) =>
+        Call(file, offset, length, (fd, o, l) =>
+        {
+            _ = PosixFadvise(fd, o, l, 4 /* POSIX_FADV_DONTNEED */); // advice: a refusal changes nothing
+            return true;
+        });
+
+    /// <summary>Runs one of the calls on the file's descriptor; a call that says it is not there (false) turns both off.</summary>
+    private static void Call(SafeFileHandle file, long offset, long length, Func<int, long, long, bool> call)
     {
         if (_unavailable || length <= 0)
         {
@@ -60,7 +42,7 @@ internal static class Writeback
         try
         {
             file.DangerousAddRef(ref added);
-            _ = PosixFadvise((int)file.DangerousGetHandle(), offset, length, 4 /* POSIX_FADV_DONTNEED */);
+            _unavailable = !call((int)file.DangerousGetHandle(), offset, length);
         }
         catch (EntryPointNotFoundException)
         {

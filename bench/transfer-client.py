@@ -12,7 +12,7 @@ costs little CPU on the 2 cores it shares with the server. Prints one JSON line.
 With --warm N the file is first uploaded N more times (each deleted after), so that the measured
 upload meets a warm server, as a running one is; their times are printed too (warm_upload_s).
 
-Usage: transfer-client.py FILE --port 5193 --one-time-password XXXX [--chunk-mib 8] [--warm 0]
+Usage: transfer-client.py FILE --port 5193 --one-time-password XXXX [--chunk-mib 64] [--warm 0]
 """
 import argparse, base64, hashlib, hmac, http.client, json, os, struct, sys, time
 
@@ -76,6 +76,7 @@ class Session:
         sent = 0
         while sent < count:
             sent += self.conn.sock.sendfile(fh, offset + sent, count - sent)
+        self.sent_at = time.perf_counter()
         resp = self.conn.getresponse()
         data = resp.read()
         return resp.status, data, resp
@@ -120,8 +121,10 @@ def sign_in(s, otp):
     s.antiforgery()
 
 
-def upload(s, path, size, chunk):
-    """One tus upload of the file: creation, then PATCH pieces; returns its location and seconds."""
+def upload(s, path, size, chunk, answers=None):
+    """One tus upload of the file: creation, then PATCH pieces; returns its location and seconds.
+    answers, if given, gets the seconds each PATCH waited for its answer after its last byte was
+    sent (the server's sealing of the rest, its fsync and its commit)."""
     name = base64.b64encode(os.path.basename(path).encode()).decode()
     t0 = time.perf_counter()
     status, data, resp = s.call("POST", "/api/uploads", extra={"Tus-Resumable": "1.0.0", "Upload-Length": str(size), "Upload-Metadata": "filename " + name})
@@ -133,6 +136,8 @@ def upload(s, path, size, chunk):
         while offset < size:
             count = min(chunk, size - offset)
             status, data, resp = s.patch_from_file(location, fh, offset, count)
+            if answers is not None:
+                answers.append(time.perf_counter() - s.sent_at)
             if status != 204:
                 sys.exit("tus PATCH at %d: HTTP %d: %s" % (offset, status, data[:300]))
             offset = int(resp.getheader("Upload-Offset"))
@@ -144,7 +149,7 @@ def main():
     p.add_argument("file")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--one-time-password", required=True)
-    p.add_argument("--chunk-mib", type=int, default=8)
+    p.add_argument("--chunk-mib", type=int, default=64)
     p.add_argument("--warm", type=int, default=0)
     a = p.parse_args()
     size = os.path.getsize(a.file)
@@ -160,7 +165,9 @@ def main():
         location, seconds = upload(s, a.file, size, chunk)
         warm_s.append(round(seconds, 3))
         must(s.call("DELETE", location, extra={"Tus-Resumable": "1.0.0"}), 204)
-    location, upload_s = upload(s, a.file, size, chunk)
+    answers = []
+    location, upload_s = upload(s, a.file, size, chunk, answers)
+    answers.sort()
 
     upload_id = location.rsplit("/", 1)[1]
     t1 = time.perf_counter()
@@ -175,7 +182,9 @@ def main():
     if got != size:
         sys.exit("download: %d bytes, expected %d" % (got, size))
     print(json.dumps({"bytes": size, "chunk_bytes": chunk, "upload_s": round(upload_s, 3), "ingest_s": round(ingest_s, 3),
-                      "download_s": round(download_s, 3), "warm_upload_s": warm_s, "sha256": instance["sha256"]}))
+                      "download_s": round(download_s, 3), "warm_upload_s": warm_s,
+                      "patch_answer_ms": {"sum": round(1000 * sum(answers)), "median": round(1000 * answers[len(answers) // 2], 1), "max": round(1000 * answers[-1], 1)},
+                      "sha256": instance["sha256"]}))
 
 
 main()

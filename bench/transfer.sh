@@ -10,11 +10,11 @@
 # demo physician). Release build, or PUBLISHED=dir made by tools/publish.sh. TMPDIR picks the disk.
 # WARM uploads of the same file (each deleted) go first, so that the measured one meets a warm
 # server, as a running one is (the first upload of a fresh server pays for the JIT).
-#   bash bench/transfer.sh            # SIZE_MIB=1024 CHUNK_MIB=8 RUNS=1 WARM=1
+#   bash bench/transfer.sh            # SIZE_MIB=1024 CHUNK_MIB=64 RUNS=1 WARM=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MIB=${SIZE_MIB:-1024}
-CHUNK_MIB=${CHUNK_MIB:-8}
+CHUNK_MIB=${CHUNK_MIB:-64}  # the order page's piece (Uploads:BrowserChunkBytes)
 RUNS=${RUNS:-1}
 WARM=${WARM:-1}
 PORT=${PORT:-5193}

@@ -6,8 +6,8 @@ using Trabecula.Server.Tests.Infrastructure;
 namespace Trabecula.Server.Tests.Storage;
 
 /// <summary>
-/// How a blob's file reaches the disk: the local target's O_DIRECT writer (every length, aligned
-/// or not, and file systems that refuse the flag), and a SaveWith put whose file commit runs
+/// How a blob's file reaches the disk: the local target's O_DIRECT writer and an upload part's
+/// O_DIRECT appender (every length, aligned or not, and file systems that refuse the flag), and a SaveWith put whose file commit runs
 /// beside the caller's rows but never lets them commit first.
 /// </summary>
 public sealed class BlobCommitTests
@@ -51,6 +51,71 @@ public sealed class BlobCommitTests
 
                     Assert.Equal(content, File.ReadAllBytes(path));
                 }
+            }
+        }
+        finally
+        {
+            foreach (var folder in folders.Skip(1))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    [Trait("Requirement", "R-XFER-3")]
+    [Trait("TestPlan", "REL-01")]
+    public async Task DirectAppendFile_AppendsOverManyOpens_CutsBackAtEachOpen_ByteForByte_OnTheDiskAndOnTmpfs()
+    {
+        using var temp = new TempDirectory("trabecula-append");
+        var folders = new List<string> { temp.Path };
+        if (Directory.Exists("/dev/shm"))
+        {
+            folders.Add(Directory.CreateDirectory(Path.Combine("/dev/shm", $"trabecula-append-{Guid.NewGuid():N}")).FullName);
+        }
+
+        try
+        {
+            var random = new Random(13);
+            foreach (var folder in folders)
+            {
+                var path = Path.Combine(folder, "part");
+                var expected = new List<byte>();
+                File.WriteAllBytes(path, []);
+
+                // Requests as a tus upload makes them: small and large, ending on and off 4 KiB and
+                // buffer boundaries, some with bytes past the acknowledged length (a request that
+                // did not commit), which the next open must overwrite.
+                foreach (var (size, acknowledged) in new[] { (32, true), (4064, true), (1, true), (70_000, false), (65_552 * 40 + 3, true), (0, true), (9 << 20, true), ((2 << 20) - 5, false), (77_777, true), ((33 << 20) + 4097, true) })
+                {
+                    var piece = new byte[size];
+                    random.NextBytes(piece);
+                    using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
+                    {
+                        RandomAccess.SetLength(handle, expected.Count); // what the caller's open does: cut back to the acknowledged bytes
+                        using var file = new DirectAppendFile(handle, expected.Count);
+                        for (var offset = 0; offset < size; offset += 65_552)
+                        {
+                            await file.WriteAsync(piece.AsMemory(offset, Math.Min(65_552, size - offset)));
+                        }
+
+                        await file.Complete();
+                        Assert.Equal(expected.Count + size, file.Length);
+                        Assert.Equal(file.Length, RandomAccess.GetLength(handle));
+                    }
+
+                    if (acknowledged)
+                    {
+                        expected.AddRange(piece);
+                    }
+                }
+
+                using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
+                {
+                    RandomAccess.SetLength(handle, expected.Count);
+                }
+
+                Assert.Equal(expected.ToArray(), File.ReadAllBytes(path));
             }
         }
         finally

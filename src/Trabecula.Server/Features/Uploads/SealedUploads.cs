@@ -177,6 +177,7 @@ internal sealed class SealedUploads(KeyRing keyRing, UploadSpool spool, TimeProv
             }
 
             await using var part = spool.OpenAppend(upload.Id, session.PartKey, CommittedLength(upload.Offset));
+            using var appender = new DirectAppendFile(part.SafeFileHandle, CommittedLength(upload.Offset));
             long received = 0;
             var outcome = AppendOutcome.Complete;
             while (true)
@@ -211,18 +212,19 @@ internal sealed class SealedUploads(KeyRing keyRing, UploadSpool spool, TimeProv
                 pending += read;
                 if (pending >= WriteBlock)
                 {
-                    pending = await SealReadyAsync(session, part, plain, pending, output, upload.Offset + received == upload.Length, lastIndex, index, CancellationToken.None);
+                    pending = await SealReadyAsync(session, appender, plain, pending, output, upload.Offset + received == upload.Length, lastIndex, index);
                     index = (upload.Offset + received - pending) / BlobEnvelope.ChunkSize;
                 }
             }
 
             // Once the body is in (or the client gone) nothing is cancelled any more: what is sealed is also written and synced.
             var finished = upload.Offset + received == upload.Length;
-            pending = await SealReadyAsync(session, part, plain, pending, output, finished, lastIndex, index, CancellationToken.None);
+            pending = await SealReadyAsync(session, appender, plain, pending, output, finished, lastIndex, index);
+            await appender.Complete();
             part.Flush(flushToDisk: true);
-            Writeback.Release(part.SafeFileHandle, 0, part.Length);
+            Writeback.Release(part.SafeFileHandle, 0, appender.Length); // where the page cache was used after all
             var tail = pending > 0 ? UploadSession.SealTail(session.TailCipher, plain.AsSpan(0, pending), upload.Id, upload.Offset + received) : null;
-            return new Appended(outcome, received, finished, tail, part.Length);
+            return new Appended(outcome, received, finished, tail, appender.Length);
         }
         finally
         {
@@ -232,7 +234,7 @@ internal sealed class SealedUploads(KeyRing keyRing, UploadSpool spool, TimeProv
     }
 
     /// <summary>Seals the whole chunks at the start of <paramref name="plain"/> and writes them; returns how many bytes are left (moved to its start).</summary>
-    private static async Task<int> SealReadyAsync(UploadSession session, FileStream part, byte[] plain, int pending, byte[] output, bool finished, long lastIndex, long index, CancellationToken cancellationToken)
+    private static async Task<int> SealReadyAsync(UploadSession session, DirectAppendFile part, byte[] plain, int pending, byte[] output, bool finished, long lastIndex, long index)
     {
         var consumed = 0;
         var written = 0;
@@ -253,9 +255,7 @@ internal sealed class SealedUploads(KeyRing keyRing, UploadSpool spool, TimeProv
 
         if (written > 0)
         {
-            var at = part.Position;
-            await part.WriteAsync(output.AsMemory(0, written), cancellationToken);
-            Writeback.Start(part.SafeFileHandle, at, written);
+            await part.WriteAsync(output.AsMemory(0, written));
         }
 
         plain.AsSpan(consumed, pending - consumed).CopyTo(plain);

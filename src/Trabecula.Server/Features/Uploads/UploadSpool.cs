@@ -35,7 +35,8 @@ public sealed class UploadSpool(DataDirectory data)
     /// </summary>
     public FileStream OpenAppend(Guid id, string partKey, long committedLength)
     {
-        var file = new FileStream(PathOf(id, partKey), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 0 });
+        // Read as well: a DirectAppendFile reads the last partial block back before writing it again.
+        var file = new FileStream(PathOf(id, partKey), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.ReadWrite, Share = FileShare.Read, BufferSize = 0 });
         try
         {
             if (file.Length < committedLength)

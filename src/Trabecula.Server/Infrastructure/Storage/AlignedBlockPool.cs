@@ -7,13 +7,14 @@ namespace Trabecula.Server.Infrastructure.Storage;
 /// Pinned arrays with a 4 KiB aligned block of <see cref="Size"/> bytes inside, for O_DIRECT
 /// reads and writes (which want buffer address, file offset and length aligned to the device's
 /// logical block; 4 KiB covers every current device). Enough are kept for the transfers one
-/// machine runs at once, without holding memory after a burst.
+/// machine runs at once (or <c>keep</c>, for users that take several at a time), without holding
+/// memory after a burst.
 /// </summary>
-internal sealed class AlignedBlockPool(int size)
+internal sealed class AlignedBlockPool(int size, int keep = 0)
 {
     public const int Alignment = 4096;
 
-    private static readonly int Limit = Math.Max(4, Environment.ProcessorCount * 2);
+    private readonly int _limit = Math.Max(keep, Math.Max(4, Environment.ProcessorCount * 2));
     private readonly ConcurrentQueue<byte[]> _arrays = new();
 
     public int Size => size;
@@ -22,7 +23,7 @@ internal sealed class AlignedBlockPool(int size)
 
     public void Return(byte[] array)
     {
-        if (_arrays.Count < Limit)
+        if (_arrays.Count < _limit)
         {
             _arrays.Enqueue(array);
         }

@@ -91,7 +91,7 @@
       let waitingForNetwork = null;
       const upload = new tus.Upload(file, {
         endpoint: '/api/uploads',
-        chunkSize: Number(form.dataset.chunk) || 8 * 1048576,
+        chunkSize: Number(form.dataset.chunk) || 64 * 1048576,
         retryDelays: [0, 1000, 3000, 5000, 10000],
         removeFingerprintOnSuccess: true,
         headers: { 'X-CSRF-TOKEN': token },

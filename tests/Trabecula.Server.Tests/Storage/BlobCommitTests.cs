@@ -17,49 +17,33 @@ public sealed class BlobCommitTests
     [Fact]
     [Trait("Requirement", "R-DATA-2")]
     [Trait("TestPlan", "REL-01")]
-    public void DirectBlobFile_WritesEveryLengthAlignedOrNot_ByteForByte_OnTheDiskAndOnTmpfs()
+    public async Task DirectBlobFile_WritesEveryLengthAlignedOrNot_ByteForByte_OnTheDiskAndOnTmpfs()
     {
-        using var temp = new TempDirectory("trabecula-direct");
-        var folders = new List<string> { temp.Path };
-        if (Directory.Exists("/dev/shm"))
+        var random = new Random(11);
+        await OnTheDiskAndOnTmpfsAsync("trabecula-direct", folder =>
         {
-            // tmpfs: O_DIRECT is refused or ignored there, and the writer must still be right.
-            folders.Add(Directory.CreateDirectory(Path.Combine("/dev/shm", $"trabecula-direct-{Guid.NewGuid():N}")).FullName);
-        }
-
-        try
-        {
-            var random = new Random(11);
-            foreach (var folder in folders)
+            foreach (var size in new[] { 0, 1, 4095, 4096, 4097, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (3 << 20) + 777 })
             {
-                foreach (var size in new[] { 0, 1, 4095, 4096, 4097, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (3 << 20) + 777 })
+                var content = new byte[size];
+                random.NextBytes(content);
+                var path = Path.Combine(folder, $"blob-{size}");
+                using (var file = new DirectBlobFile(new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0 })))
                 {
-                    var content = new byte[size];
-                    random.NextBytes(content);
-                    var path = Path.Combine(folder, $"blob-{size}");
-                    using (var file = new DirectBlobFile(new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0 })))
+                    // The sealer's pieces: a 64 KiB chunk and its tag, never aligned.
+                    for (var offset = 0; offset < size; offset += 65_552)
                     {
-                        // The sealer's pieces: a 64 KiB chunk and its tag, never aligned.
-                        for (var offset = 0; offset < size; offset += 65_552)
-                        {
-                            file.Write(content.AsSpan(offset, Math.Min(65_552, size - offset)));
-                        }
-
-                        file.Flush();
-                        file.FlushToDisk();
+                        file.Write(content.AsSpan(offset, Math.Min(65_552, size - offset)));
                     }
 
-                    Assert.Equal(content, File.ReadAllBytes(path));
+                    file.Flush();
+                    file.FlushToDisk();
                 }
+
+                Assert.Equal(content, File.ReadAllBytes(path));
             }
-        }
-        finally
-        {
-            foreach (var folder in folders.Skip(1))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
+
+            return Task.CompletedTask;
+        });
     }
 
     [Fact]
@@ -67,62 +51,67 @@ public sealed class BlobCommitTests
     [Trait("TestPlan", "REL-01")]
     public async Task DirectAppendFile_AppendsOverManyOpens_CutsBackAtEachOpen_ByteForByte_OnTheDiskAndOnTmpfs()
     {
-        using var temp = new TempDirectory("trabecula-append");
-        var folders = new List<string> { temp.Path };
-        if (Directory.Exists("/dev/shm"))
+        var random = new Random(13);
+        await OnTheDiskAndOnTmpfsAsync("trabecula-append", async folder =>
         {
-            folders.Add(Directory.CreateDirectory(Path.Combine("/dev/shm", $"trabecula-append-{Guid.NewGuid():N}")).FullName);
-        }
+            var path = Path.Combine(folder, "part");
+            var expected = new List<byte>();
+            File.WriteAllBytes(path, []);
 
-        try
-        {
-            var random = new Random(13);
-            foreach (var folder in folders)
+            // Requests as a tus upload makes them: small and large, ending on and off 4 KiB and
+            // buffer boundaries, some with bytes past the acknowledged length (a request that
+            // did not commit), which the next open must overwrite.
+            foreach (var (size, acknowledged) in new[] { (32, true), (4064, true), (1, true), (70_000, false), (65_552 * 40 + 3, true), (0, true), (9 << 20, true), ((2 << 20) - 5, false), (77_777, true), ((33 << 20) + 4097, true) })
             {
-                var path = Path.Combine(folder, "part");
-                var expected = new List<byte>();
-                File.WriteAllBytes(path, []);
-
-                // Requests as a tus upload makes them: small and large, ending on and off 4 KiB and
-                // buffer boundaries, some with bytes past the acknowledged length (a request that
-                // did not commit), which the next open must overwrite.
-                foreach (var (size, acknowledged) in new[] { (32, true), (4064, true), (1, true), (70_000, false), (65_552 * 40 + 3, true), (0, true), (9 << 20, true), ((2 << 20) - 5, false), (77_777, true), ((33 << 20) + 4097, true) })
-                {
-                    var piece = new byte[size];
-                    random.NextBytes(piece);
-                    using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
-                    {
-                        RandomAccess.SetLength(handle, expected.Count); // what the caller's open does: cut back to the acknowledged bytes
-                        using var file = new DirectAppendFile(handle, expected.Count);
-                        for (var offset = 0; offset < size; offset += 65_552)
-                        {
-                            await file.WriteAsync(piece.AsMemory(offset, Math.Min(65_552, size - offset)));
-                        }
-
-                        await file.Complete();
-                        Assert.Equal(expected.Count + size, file.Length);
-                        Assert.Equal(file.Length, RandomAccess.GetLength(handle));
-                    }
-
-                    if (acknowledged)
-                    {
-                        expected.AddRange(piece);
-                    }
-                }
-
+                var piece = new byte[size];
+                random.NextBytes(piece);
                 using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
                 {
-                    RandomAccess.SetLength(handle, expected.Count);
+                    RandomAccess.SetLength(handle, expected.Count); // what the caller's open does: cut back to the acknowledged bytes
+                    using var file = new DirectAppendFile(handle, expected.Count);
+                    for (var offset = 0; offset < size; offset += 65_552)
+                    {
+                        await file.WriteAsync(piece.AsMemory(offset, Math.Min(65_552, size - offset)));
+                    }
+
+                    await file.Complete();
+                    Assert.Equal(expected.Count + size, file.Length);
+                    Assert.Equal(file.Length, RandomAccess.GetLength(handle));
                 }
 
-                Assert.Equal(expected.ToArray(), File.ReadAllBytes(path));
+                if (acknowledged)
+                {
+                    expected.AddRange(piece);
+                }
             }
-        }
-        finally
-        {
-            foreach (var folder in folders.Skip(1))
+
+            using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
             {
-                Directory.Delete(folder, recursive: true);
+                RandomAccess.SetLength(handle, expected.Count);
+            }
+
+            Assert.Equal(expected.ToArray(), File.ReadAllBytes(path));
+        });
+    }
+
+    /// <summary>Runs <paramref name="test"/> in a folder on the disk, then in one on tmpfs, where O_DIRECT is refused or ignored and the writers must still be right.</summary>
+    private static async Task OnTheDiskAndOnTmpfsAsync(string name, Func<string, Task> test)
+    {
+        using (var temp = new TempDirectory(name))
+        {
+            await test(temp.Path);
+        }
+
+        if (Directory.Exists("/dev/shm"))
+        {
+            var tmpfs = Directory.CreateDirectory(Path.Combine("/dev/shm", $"{name}-{Guid.NewGuid():N}")).FullName;
+            try
+            {
+                await test(tmpfs);
+            }
+            finally
+            {
+                Directory.Delete(tmpfs, recursive: true);
             }
         }
     }

@@ -176,8 +176,9 @@ internal sealed class SealedUploads(KeyRing keyRing, UploadSpool spool, TimeProv
                 UploadSession.OpenTail(session.TailCipher, upload.Tail, upload.Id, upload.Offset, pending, plain);
             }
 
-            await using var part = spool.OpenAppend(upload.Id, session.PartKey, CommittedLength(upload.Offset));
-            using var appender = new DirectAppendFile(part.SafeFileHandle, CommittedLength(upload.Offset));
+            var committed = CommittedLength(upload.Offset);
+            await using var part = spool.OpenAppend(upload.Id, session.PartKey, committed);
+            using var appender = new DirectAppendFile(part.SafeFileHandle, committed);
             long received = 0;
             var outcome = AppendOutcome.Complete;
             while (true)

@@ -16,7 +16,7 @@ namespace Trabecula.Server.Infrastructure.Storage;
 /// <see cref="Depth"/> of them in flight while the next one fills. An O_DIRECT write returns only
 /// when the device has the bytes, and one at a time left the disk idle between them. Measured in
 /// docs/performance.md: 1 MiB one at a time against 2 MiB four at a time.</item>
-/// <item>Every <see cref="FlushEvery"/> bytes that have landed, an fdatasync starts in the
+/// <item>Every <see cref="FlushEvery"/> bytes that have landed, an fsync starts in the
 /// background. The disk's own cache then drains while the body still arrives, and the caller's
 /// fsync at the end waits only for the last part of it.</item>
 /// <item><see cref="Complete"/> writes the last block padded with zeros and cuts the file back to its
@@ -176,7 +176,7 @@ internal sealed class DirectAppendFile : IDisposable
         {
             await _flush; // an earlier flush's error surfaces here
             _flushedTo = landed;
-            _flush = Task.Run(() => Writeback.Sync(_handle));
+            _flush = Task.Run(() => RandomAccess.FlushToDisk(_handle));
         }
 
         return array;

@@ -57,30 +57,6 @@ internal static class Writeback
         }
     }
 
-    /// <summary>fdatasync: the range written so far is on stable storage (an error is thrown: bytes may be lost).</summary>
-    public static void Sync(SafeFileHandle file)
-    {
-        var added = false;
-        try
-        {
-            file.DangerousAddRef(ref added);
-            if (Fdatasync((int)file.DangerousGetHandle()) != 0)
-            {
-                throw new IOException($"fdatasync failed (errno {Marshal.GetLastPInvokeError()})");
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                file.DangerousRelease();
-            }
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
-    private static extern int Fdatasync(int fd);
-
     [DllImport("libc", EntryPoint = "posix_fadvise")]
     private static extern int PosixFadvise(int fd, long offset, long length, int advice);
 
